@@ -1,0 +1,95 @@
+"""Writing to and checking the audit trail. Every app records through here."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from safety_portal.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
+
+
+def client_ip(request):
+    # Behind the production proxy REMOTE_ADDR is the proxy; it sets X-Real-IP.
+    if request is None:
+        return None
+    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or None
+
+
+def _object_ref(obj):
+    if obj is None:
+        return "", ""
+    return obj._meta.label_lower, str(obj.pk)
+
+
+def audit_record(*, action, actor=None, obj=None, request=None, detail=None,
+                 object_type="", object_id=""):
+    """Append one event. Runs inside the caller's transaction, so it lands with the change."""
+    return audit_record_many(
+        actor=actor, request=request,
+        events=[{"action": action, "obj": obj, "detail": detail,
+                 "object_type": object_type, "object_id": object_id}],
+    )[0]
+
+
+def audit_record_many(*, events, actor=None, request=None):
+    """Append several events in one go (an MIS import writes thousands)."""
+    if actor is None and request is not None and request.user.is_authenticated:
+        actor = request.user
+    ip = client_ip(request)
+    now = timezone.now()
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        rows = []
+        sequence, prev_hash = head.sequence, head.hash
+        for event in events:
+            obj_type, obj_id = _object_ref(event.get("obj"))
+            sequence += 1
+            row = AuditEvent(
+                sequence=sequence,
+                created_at=now,
+                actor=actor,
+                actor_label=actor.email if actor else "",
+                action=event["action"],
+                object_type=event.get("object_type") or obj_type,
+                object_id=str(event.get("object_id") or obj_id),
+                ip_address=ip,
+                detail=event.get("detail") or {},
+                prev_hash=prev_hash,
+            )
+            row.hash = row.compute_hash()
+            prev_hash = row.hash
+            rows.append(row)
+        AuditEvent.objects.bulk_create(rows, batch_size=1000)
+        head.sequence, head.hash = sequence, prev_hash
+        AuditChainHead.objects.filter(pk=1).update(sequence=sequence, hash=prev_hash)
+    return rows
+
+
+@dataclass
+class ChainReport:
+    ok: bool
+    checked: int
+    broken_at: int | None = None
+    reason: str = ""
+
+
+def audit_verify_chain():
+    """Walk the chain from the start; report the first event that does not fit."""
+    expected_sequence, prev_hash, checked = 1, GENESIS_HASH, 0
+    events = AuditEvent.objects.order_by("sequence")
+    for event in events.iterator(chunk_size=2000):
+        if event.sequence != expected_sequence:
+            return ChainReport(False, checked, expected_sequence,
+                               f"event #{expected_sequence} is missing")
+        if event.prev_hash != prev_hash:
+            return ChainReport(False, checked, event.sequence,
+                               "does not point at the previous event's hash")
+        if event.compute_hash() != event.hash:
+            return ChainReport(False, checked, event.sequence,
+                               "its content does not match its hash (edited)")
+        prev_hash, expected_sequence, checked = event.hash, expected_sequence + 1, checked + 1
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head and (head.sequence != checked or head.hash != prev_hash):
+        return ChainReport(False, checked, checked + 1,
+                           f"the trail should end at event #{head.sequence}: later events were removed")
+    return ChainReport(True, checked)

@@ -1,0 +1,43 @@
+"""Who may open what. Views ask here; nothing else decides access.
+
+Role pages refuse with 403. Single records answer 404 to outsiders so that a
+reference cannot be probed.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from safety_portal.school import roles
+from safety_portal.school.models import Pupil
+
+
+def role_required(*names):
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            if not request.user.has_role(*names):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def can_see_pupils(user):
+    return user.is_authenticated and user.has_role(*roles.PUPIL_RECORDS)
+
+
+def can_manage_school(user):
+    return user.is_authenticated and user.has_role(roles.ADMINISTRATOR)
+
+
+def pupil_for_user(user, pk):
+    if not can_see_pupils(user):
+        raise Http404
+    return get_object_or_404(Pupil, pk=pk)

@@ -1,0 +1,39 @@
+"""The main menu. Each entry names the roles that may use it; others never see it."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from safety_portal.school import roles
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: frozenset  # empty: every signed-in user
+
+    def visible_to(self, user):
+        return not self.roles or user.has_role(*self.roles)
+
+
+MENU = [
+    NavItem(_("Home"), "home", frozenset()),
+    NavItem(_("Pupils"), "school:pupils", frozenset(roles.PUPIL_RECORDS)),
+    NavItem(_("Staff and governors"), "school:staff", frozenset({roles.ADMINISTRATOR})),
+    NavItem(_("Terms"), "school:terms", frozenset({roles.ADMINISTRATOR})),
+    NavItem(_("MIS import"), "mis_import:upload", frozenset({roles.ADMINISTRATOR})),
+    NavItem(_("School profile"), "school:profile", frozenset({roles.ADMINISTRATOR})),
+    NavItem(_("Audit trail"), "audit:events", frozenset(roles.AUDIT_READERS)),
+]
+
+
+def menu_for(user, current_path=""):
+    items = []
+    for item in MENU:
+        if item.visible_to(user):
+            url = reverse(item.url_name)
+            active = current_path == url if url == "/" else current_path.startswith(url)
+            items.append({"label": item.label, "url": url, "active": active})
+    return items

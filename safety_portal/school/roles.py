@@ -1,0 +1,28 @@
+"""The portal's roles. Each is a Django group; a user may hold several."""
+
+from django.utils.translation import gettext_lazy as _
+
+ADMINISTRATOR = "Administrator"
+DSL = "DSL"
+HEADTEACHER = "Headteacher"
+ONLINE_SAFETY_LEAD = "Online-safety lead"
+STAFF = "Staff"
+TECHNICAL = "Technical staff"
+GOVERNOR = "Governor"
+
+ALL = [ADMINISTRATOR, DSL, HEADTEACHER, ONLINE_SAFETY_LEAD, STAFF, TECHNICAL, GOVERNOR]
+
+LABELS = {
+    ADMINISTRATOR: _("Administrator"),
+    DSL: _("Designated Safeguarding Lead"),
+    HEADTEACHER: _("Headteacher"),
+    ONLINE_SAFETY_LEAD: _("Online-safety lead"),
+    STAFF: _("Staff"),
+    TECHNICAL: _("Technical staff"),
+    GOVERNOR: _("Governor"),
+}
+
+# Who may see pupil records (names, classes, guardians).
+PUPIL_RECORDS = {ADMINISTRATOR, DSL, HEADTEACHER, ONLINE_SAFETY_LEAD}
+# Who may read the audit trail.
+AUDIT_READERS = {ADMINISTRATOR, HEADTEACHER, DSL}

@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+
+from safety_portal.audit.services import audit_record
+from safety_portal.school.forms_accounts import OutboxPasswordResetForm
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(action="auth.password_changed", obj=self.request.user, request=self.request)
+        return response
+
+
+class PasswordReset(auth_views.PasswordResetView):
+    form_class = OutboxPasswordResetForm
+    extra_email_context = {"site_url": settings.SITE_URL}
+
+    def form_valid(self, form):
+        # Recorded whether or not the address exists; the page never says which.
+        audit_record(action="auth.password_reset_requested", request=self.request,
+                     detail={"email": form.cleaned_data["email"][:254]})
+        return super().form_valid(form)
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(action="auth.password_reset", actor=form.user, obj=form.user,
+                     request=self.request)
+        return response
