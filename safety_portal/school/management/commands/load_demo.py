@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+
+from safety_portal.school.demo import DEMO_PASSWORD, DEMO_USERS, demo_load
+
+
+class Command(BaseCommand):
+    help = "Load the demo school (safe to run again: nothing that exists is changed)."
+
+    def handle(self, *args, **options):
+        created = demo_load()
+        self.stdout.write(f"Demo data ready ({created} new records).")
+        self.stdout.write("")
+        self.stdout.write("Sign in at http://127.0.0.1:8000/ with any of these demo logins:")
+        self.stdout.write(f"  {'Role':<34} {'Email':<28} Password")
+        for email, _first, _last, _title, role_names in DEMO_USERS:
+            self.stdout.write(f"  {', '.join(role_names):<34} {email:<28} {DEMO_PASSWORD}")
+        self.stdout.write("")

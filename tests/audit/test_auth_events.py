@@ -1,0 +1,46 @@
+import pytest
+
+from safety_portal.audit.models import AuditEvent
+from tests.factories import DEFAULT_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_logout_and_failed_login_are_recorded(client, staff_user):
+    client.post("/accounts/login/", {"username": staff_user.email, "password": "wrong-password"})
+    client.post("/accounts/login/", {"username": staff_user.email, "password": DEFAULT_PASSWORD})
+    client.post("/accounts/logout/")
+    actions = list(AuditEvent.objects.order_by("sequence").values_list("action", flat=True))
+    assert actions == ["auth.login_failed", "auth.login", "auth.logout"]
+    failed = AuditEvent.objects.get(action="auth.login_failed")
+    assert failed.detail == {"username": staff_user.email}
+    assert "wrong-password" not in str(failed.detail)
+    assert AuditEvent.objects.get(action="auth.login").actor == staff_user
+
+
+def test_password_change_is_recorded(client, staff_user):
+    client.force_login(staff_user)
+    response = client.post("/accounts/password/change/", {
+        "old_password": DEFAULT_PASSWORD, "new_password1": "a-much-longer-secret-2026",
+        "new_password2": "a-much-longer-secret-2026"})
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="auth.password_changed", actor=staff_user).count() == 1
+
+
+def test_audit_trail_page_is_for_audit_readers_only(client, dsl_user, staff_user):
+    client.force_login(staff_user)
+    assert client.get("/audit/").status_code == 403
+    client.force_login(dsl_user)
+    response = client.get("/audit/?action=auth.")
+    assert response.status_code == 200
+    assert b"auth.login" in response.content
+
+
+def test_audit_trail_page_query_count_is_constant(client, dsl_user, django_assert_max_num_queries):
+    from safety_portal.audit.services import audit_record_many
+    audit_record_many(actor=dsl_user, events=[{"action": f"test.{n}", "obj": dsl_user} for n in range(300)])
+    client.force_login(dsl_user)
+    with django_assert_max_num_queries(12):
+        response = client.get("/audit/")
+    assert response.status_code == 200
+    assert response.content.count(b"<code>") == 50

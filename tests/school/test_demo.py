@@ -1,0 +1,55 @@
+import datetime
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from safety_portal.school import roles
+from safety_portal.school.demo import DEMO_PASSWORD, DEMO_USERS
+from safety_portal.school.models import Term, User
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot():
+    """Every row of every model, so a second load can be compared field by field."""
+    rows = {}
+    for model in apps.get_models():
+        values = model.objects.order_by("pk").values()
+        rows[model._meta.label] = [
+            {k: v for k, v in row.items() if k not in ("last_login",)} for row in values
+        ]
+    return rows
+
+
+def test_demo_loader_is_idempotent(capsys):
+    call_command("load_demo")
+    first = _snapshot()
+    call_command("load_demo")
+    assert _snapshot() == first
+    assert "0 new records" in capsys.readouterr().out
+
+
+def test_demo_gives_a_login_for_every_role_and_prints_them(client, capsys):
+    call_command("load_demo")
+    output = capsys.readouterr().out
+    covered = set()
+    for email, *_rest, role_names in DEMO_USERS:
+        assert email in output
+        covered.update(role_names)
+        user = User.objects.get(email=email)
+        assert user.check_password(DEMO_PASSWORD)
+        assert set(role_names) <= user.role_names
+    assert covered == set(roles.ALL)
+    assert DEMO_PASSWORD in output
+
+
+def test_demo_covers_the_last_two_academic_years(settings):
+    call_command("load_demo")
+    years = sorted(set(Term.objects.values_list("academic_year", flat=True)))
+    assert len(years) == 2 and years[1] - years[0] == 1
+    assert Term.objects.count() == 6
+    today = datetime.date.today()
+    # Today falls in the current academic year's reporting periods (holidays included).
+    current_year = today.year if today.month >= 9 else today.year - 1
+    assert years[1] == current_year
