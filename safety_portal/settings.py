@@ -28,7 +28,6 @@ SITE_URL = config.url("SITE_URL", "http://127.0.0.1:8000")
 CSRF_TRUSTED_ORIGINS = config.list("CSRF_TRUSTED_ORIGINS", [SITE_URL])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

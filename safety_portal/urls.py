@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.conf.urls.static import static
-from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
@@ -27,7 +26,6 @@ urlpatterns = [
     path("school/", include("safety_portal.school.urls")),
     path("school/import/", include("safety_portal.school.urls_import")),
     path("audit/", include("safety_portal.audit.urls")),
-    path("django-admin/", admin.site.urls),
 ]
 
 if settings.DEBUG:

@@ -75,11 +75,6 @@ def demo_load(today=None):
             user.groups.set(Group.objects.filter(name__in=role_names))
             created += 1
         users[email] = user
-    office = users["office@demo.school"]
-    if not (office.is_staff and office.is_superuser):
-        # The office account can also open /django-admin/ for anything not yet in the portal.
-        User.objects.filter(pk=office.pk).update(is_staff=True, is_superuser=True)
-
     if not SchoolProfile.objects.filter(pk=1).exists():
         profile = SchoolProfile.objects.create(
             pk=1, name="Oakfield Community School", urn="100000",
