@@ -2,10 +2,18 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.template.loader import render_to_string
 
 from safety_portal.outbox.services import email_queue
+from safety_portal.school.models import User
 
 
 class OutboxPasswordResetForm(PasswordResetForm):
-    """Password reset mail goes through the outbox like every other email."""
+    """Password reset mail goes through the outbox like every other email.
+
+    Accounts made by an administrator or an MIS import have no password yet: this
+    form is how their owners set one, so unlike Django's default it includes them.
+    """
+
+    def get_users(self, email):
+        return User.objects.filter(email__iexact=email.strip(), is_active=True)
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email,
                   to_email, html_email_template_name=None):

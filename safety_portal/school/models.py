@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,10 @@ class UserManager(BaseUserManager):
         user.set_password(password)
         user.save(using=self._db)
         return user
+
+    def get_by_natural_key(self, username):
+        # Staff type their address with whatever capitals they like.
+        return self.get(email__iexact=username.strip())
 
     def create_user(self, email, password=None, **extra):
         extra.setdefault("is_staff", False)
@@ -50,6 +55,9 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_any_case"),
+        ]
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
@@ -101,6 +109,7 @@ class SchoolProfile(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="school_profile_single_row")]
         verbose_name = _("school profile")
 
     def __str__(self):

@@ -44,3 +44,9 @@ def test_audit_trail_page_query_count_is_constant(client, dsl_user, django_asser
         response = client.get("/audit/")
     assert response.status_code == 200
     assert response.content.count(b"<code>") == 50
+
+
+def test_sign_in_ignores_the_capitals_of_the_email(client, staff_user):
+    response = client.post("/accounts/login/", {"username": "  Teacher@School.EXAMPLE", "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="auth.login", actor=staff_user).exists()

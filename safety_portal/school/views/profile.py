@@ -1,9 +1,37 @@
-from django.http import Http404
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from safety_portal.school import roles
+from safety_portal.school.access import role_required
+from safety_portal.school.forms import SchoolProfileForm, local_contact_forms
+from safety_portal.school.models import SchoolProfile
+from safety_portal.school.services import school_profile_update
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404
-
-
-profile_edit = term_list = year_create = term_edit = pupil_list = pupil_detail = _todo
-staff_list = staff_create = staff_edit = upload = preview = _todo
+@role_required(roles.ADMINISTRATOR)
+def profile_edit(request):
+    profile = SchoolProfile.load()
+    if request.method == "POST":
+        form = SchoolProfileForm(request.POST, request.FILES, instance=profile)
+        contact_forms = local_contact_forms(data=request.POST)
+        # Validate every form so that all errors show at once.
+        if all([form.is_valid()] + [contact_form.is_valid() for contact_form in contact_forms]):
+            changed = school_profile_update(form=form, contact_forms=contact_forms, actor=request.user,
+                                            request=request)
+            if changed:
+                messages.success(request, _("The school profile has been saved."))
+            else:
+                messages.info(request, _("Nothing had changed, so nothing was saved."))
+            return redirect("school:profile")
+        error = _("Nothing was saved: please correct the errors highlighted below.")
+        if request.FILES:
+            error = _("Nothing was saved: please correct the errors highlighted below, then choose the logo "
+                      "file again.")
+        messages.error(request, error)
+    else:
+        form = SchoolProfileForm(instance=profile)
+        contact_forms = local_contact_forms()
+    return render(request, "school/profile.html", {
+        "form": form, "contact_forms": contact_forms, "profile": profile,
+    })

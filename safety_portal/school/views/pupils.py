@@ -1,9 +1,41 @@
-from django.http import Http404
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import render
+
+from safety_portal.school import roles
+from safety_portal.school.access import pupil_for_user, role_required
+from safety_portal.school.forms import PupilFilterForm
+from safety_portal.school.models import Pupil
+
+PAGE_SIZE = 50
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404
+def querystring_without_page(request):
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode() + "&" if query else ""
 
 
-profile_edit = term_list = year_create = term_edit = pupil_list = pupil_detail = _todo
-staff_list = staff_create = staff_edit = upload = preview = _todo
+@role_required(*roles.PUPIL_RECORDS)
+def pupil_list(request):
+    form = PupilFilterForm(request.GET)
+    pupils = form.filter(Pupil.objects.annotate(guardian_count=Count("guardian_links")))
+    pupils = pupils.order_by("last_name", "first_name", "pk")
+    page = Paginator(pupils, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "school/pupil_list.html", {
+        "form": form, "page_obj": page, "querystring_without_page": querystring_without_page(request),
+        "can_import": request.user.has_role(roles.ADMINISTRATOR),
+    })
+
+
+@login_required  # outsiders get 404 from pupil_for_user, so a pupil's id cannot be probed
+def pupil_detail(request, pk):
+    pupil = pupil_for_user(request.user, pk)
+    links = pupil.guardian_links.select_related("guardian")
+    return render(request, "school/pupil_detail.html", {
+        "pupil": pupil, "links": links,
+        # SEND, EAL and looked-after are shown beside a name only to the DSL team.
+        "show_flags": request.user.has_role(roles.DSL, roles.HEADTEACHER),
+        "can_import": request.user.has_role(roles.ADMINISTRATOR),
+    })

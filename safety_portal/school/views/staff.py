@@ -1,9 +1,77 @@
-from django.http import Http404
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from safety_portal.school import roles
+from safety_portal.school.access import role_required
+from safety_portal.school.forms import StaffFilterForm, StaffUserForm
+from safety_portal.school.models import User
+from safety_portal.school.services import profile_places_named, staff_user_create, staff_user_update
+from safety_portal.school.views.pupils import querystring_without_page
+
+PAGE_SIZE = 50
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404
+@role_required(roles.ADMINISTRATOR)
+def staff_list(request):
+    form = StaffFilterForm(request.GET)
+    users = form.filter(User.objects.prefetch_related("groups")).order_by("last_name", "first_name", "email", "pk")
+    page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
+    for user in page:
+        user.all_role_labels = [roles.LABELS[name] for name in roles.ALL
+                                if name in {group.name for group in user.groups.all()}]
+    return render(request, "school/staff_list.html", {
+        "form": form, "page_obj": page, "querystring_without_page": querystring_without_page(request),
+    })
 
 
-profile_edit = term_list = year_create = term_edit = pupil_list = pupil_detail = _todo
-staff_list = staff_create = staff_edit = upload = preview = _todo
+def _sign_in_url(request):
+    return request.build_absolute_uri(reverse("login"))
+
+
+@role_required(roles.ADMINISTRATOR)
+def staff_create(request):
+    form = StaffUserForm(request.POST or None, actor=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            user = staff_user_create(form=form, actor=request.user, request=request)
+            messages.success(request, _(
+                "The account for %(name)s has been created. Nothing has been emailed: ask them to open the "
+                "sign-in page and choose “Forgotten your password?” to set their password."
+            ) % {"name": user.get_full_name() or user.email})
+            return redirect("school:staff")
+        messages.error(request, _("Nothing was saved: please correct the errors highlighted below."))
+    return render(request, "school/staff_form.html", {
+        "form": form, "creating": True, "sign_in_url": _sign_in_url(request),
+    })
+
+
+@role_required(roles.ADMINISTRATOR)
+def staff_edit(request, pk):
+    person = get_object_or_404(User, pk=pk)
+    # The form writes typed values onto `person` while validating; the page title keeps the saved ones.
+    saved_name, was_active = person.get_full_name() or person.email, person.is_active
+    form = StaffUserForm(request.POST or None, instance=person, actor=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                user = staff_user_update(form=form, actor=request.user, request=request)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The account for %(name)s has been saved.") % {
+                    "name": user.get_full_name() or user.email})
+                places = profile_places_named(user) if was_active and not user.is_active else []
+                if places:
+                    messages.warning(request, _(
+                        "%(name)s is still named on the school profile as: %(places)s. Choose someone else there."
+                    ) % {"name": user.get_full_name() or user.email, "places": ", ".join(places)})
+                return redirect("school:staff")
+        messages.error(request, _("Nothing was saved: please correct the errors highlighted below."))
+    return render(request, "school/staff_form.html", {
+        "form": form, "creating": False, "person": person, "saved_name": saved_name,
+        "was_active": was_active, "sign_in_url": _sign_in_url(request),
+    })

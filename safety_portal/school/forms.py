@@ -1,0 +1,444 @@
+"""Forms for the school administration pages: profile, terms, pupils' filters, staff."""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from safety_portal.school import roles
+from safety_portal.school.models import (
+    LocalContact,
+    Pupil,
+    SchoolProfile,
+    Term,
+    User,
+    YearGroup,
+    academic_year_for,
+    academic_year_label,
+)
+from safety_portal.school.services import current_role_names, self_lockout_errors
+
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+MAX_LOGO_PIXELS = 4000  # per side: a logo never needs more, and huge images exhaust memory in PDFs
+LOGO_FORMATS = {"PNG", "JPEG"}
+
+ROLE_DESCRIPTIONS = {
+    roles.ADMINISTRATOR: _("School office: people, terms, MIS import, the school profile and signing packs. "
+                           "Sees pupil records and the audit trail."),
+    roles.DSL: _("Triages and manages incidents, referrals and chronologies; sees every pupil's "
+                 "online-safety history."),
+    roles.HEADTEACHER: _("Everything the DSL can do, plus restricted cases such as allegations against staff."),
+    roles.ONLINE_SAFETY_LEAD: _("Acceptable-use agreements, the policy register, the training log and "
+                                "compliance dashboards."),
+    roles.STAFF: _("Reports concerns, signs the staff agreement and confirms they have read policies."),
+    roles.TECHNICAL: _("Reports filtering breaches and sees filtering incidents only."),
+    roles.GOVERNOR: _("Reads the policy register, downloads finalised termly reports and signs the governor "
+                      "agreement. Never sees case details."),
+}
+
+
+def short_date(day):
+    return date_format(day, "j M Y")
+
+
+class DateInput(forms.DateInput):
+    """A browser date picker; it posts ISO dates, and typed dd/mm/yyyy is accepted too."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+# --- School profile -------------------------------------------------------------------------
+
+
+class LogoField(forms.ImageField):
+    default_error_messages = {
+        "too_big": _("The logo is %(size)s MB; the largest allowed is 2 MB. Save a smaller PNG or JPEG and "
+                     "try again."),
+        "format": _("The logo must be a PNG or JPEG image."),
+        "dimensions": _("The logo is %(width)s × %(height)s pixels; it can be at most 4000 pixels on each side."),
+    }
+
+    def to_python(self, data):
+        # Check the size before Pillow reads the file.
+        if isinstance(data, UploadedFile) and data.size > MAX_LOGO_BYTES:
+            raise ValidationError(self.error_messages["too_big"], code="too_big",
+                                  params={"size": f"{data.size / (1024 * 1024):.1f}"})
+        result = super().to_python(data)
+        image = getattr(result, "image", None)
+        if image is not None:
+            if image.format not in LOGO_FORMATS:
+                raise ValidationError(self.error_messages["format"], code="format")
+            width, height = image.size
+            if width > MAX_LOGO_PIXELS or height > MAX_LOGO_PIXELS:
+                raise ValidationError(self.error_messages["dimensions"], code="dimensions",
+                                      params={"width": width, "height": height})
+        return result
+
+
+class PersonChoiceMixin:
+    """Active users only, those holding a relevant role listed first and their roles shown."""
+
+    def label_from_instance(self, obj):
+        labels = obj.role_labels
+        name = obj.get_full_name() or obj.email
+        return f"{name} ({', '.join(str(label) for label in labels)})" if labels else name
+
+
+class PersonChoiceField(PersonChoiceMixin, forms.ModelChoiceField):
+    pass
+
+
+class PeopleChoiceField(PersonChoiceMixin, forms.ModelMultipleChoiceField):
+    pass
+
+
+def people_for(role_names):
+    in_role = User.groups.through.objects.filter(user=OuterRef("pk"), group__name__in=role_names)
+    return (User.objects.filter(is_active=True)
+            .annotate(relevant=Exists(in_role))
+            .order_by("-relevant", "last_name", "first_name", "email")
+            .prefetch_related("groups"))
+
+
+# Who is listed first for each named person.
+PERSON_ROLES = {
+    "headteacher": [roles.HEADTEACHER],
+    "dsl": [roles.DSL],
+    "deputy_dsls": [roles.DSL],
+    "online_safety_lead": [roles.ONLINE_SAFETY_LEAD],
+    "safeguarding_governor": [roles.GOVERNOR],
+    "filtering_lead": [roles.DSL, roles.TECHNICAL, roles.ONLINE_SAFETY_LEAD],
+}
+
+
+class SchoolProfileForm(forms.ModelForm):
+    class Meta:
+        model = SchoolProfile
+        fields = ["name", "address", "urn", "phone", "email", "logo", "headteacher", "dsl", "deputy_dsls",
+                  "online_safety_lead", "safeguarding_governor", "filtering_lead"]
+        field_classes = {
+            "logo": LogoField,
+            "headteacher": PersonChoiceField,
+            "dsl": PersonChoiceField,
+            "deputy_dsls": PeopleChoiceField,
+            "online_safety_lead": PersonChoiceField,
+            "safeguarding_governor": PersonChoiceField,
+            "filtering_lead": PersonChoiceField,
+        }
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "deputy_dsls": forms.SelectMultiple(attrs={"size": 6}),
+            "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+        }
+        help_texts = {
+            "logo": _("PNG or JPEG, at most 2 MB and 4000 pixels on each side. Shown on reports and emails."),
+            "deputy_dsls": _("Hold Ctrl (Cmd on a Mac) to choose more than one."),
+        }
+
+    person_fields = list(PERSON_ROLES)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, role_names in PERSON_ROLES.items():
+            self.fields[name].queryset = people_for(role_names)
+        self.fields["name"].widget.attrs["autofocus"] = True
+        self.inactive_named = self._inactive_named()
+
+    def _inactive_named(self):
+        """People named in the saved profile whose accounts have since been deactivated."""
+        if self.instance.pk is None or self.instance._state.adding:
+            return []
+        found = []
+        for name in self.person_fields:
+            field = self.fields[name]
+            if name == "deputy_dsls":
+                people = list(self.instance.deputy_dsls.filter(is_active=False))
+            else:
+                person = getattr(self.instance, name)
+                people = [person] if person is not None and not person.is_active else []
+            found += [(field.label, person) for person in people]
+        return found
+
+
+class LocalContactForm(forms.ModelForm):
+    class Meta:
+        model = LocalContact
+        fields = ["organisation", "phone", "email", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+
+def local_contact_forms(*, data=None):
+    """One form per kind of local contact, each with its own prefix, on the profile page."""
+    saved = {contact.kind: contact for contact in LocalContact.objects.all()}
+    return [
+        LocalContactForm(data, prefix=kind, instance=saved.get(kind) or LocalContact(kind=kind))
+        for kind in LocalContact.Kind.values
+    ]
+
+
+# --- Terms ----------------------------------------------------------------------------------
+
+TERM_NAMES = [Term.Name.AUTUMN, Term.Name.SPRING, Term.Name.SUMMER]
+
+
+def year_bounds(academic_year):
+    """Term dates for an academic year fall from 1 August to the following 31 August."""
+    return datetime.date(academic_year, 8, 1), datetime.date(academic_year + 1, 8, 31)
+
+
+def next_year_without_terms(today=None):
+    entered = set(Term.objects.values_list("academic_year", flat=True))
+    year = academic_year_for(today or timezone.localdate())
+    while year in entered:
+        year += 1
+    return year
+
+
+def _term_error(term_label, error):
+    """Term.clean() errors, named after the term they belong to."""
+    return [f"{term_label}: {message}" for message in error.messages]
+
+
+class TermYearForm(forms.Form):
+    academic_year = forms.IntegerField(
+        label=_("Academic year starting in"), min_value=2000, max_value=2100,
+        help_text=_("The calendar year the academic year starts in: 2026 means 2026/27."),
+        error_messages={"invalid": _("Enter a year such as 2026.")},
+    )
+    autumn_start = forms.DateField(label=_("Autumn: first day"), widget=DateInput)
+    autumn_end = forms.DateField(label=_("Autumn: last day"), widget=DateInput)
+    spring_start = forms.DateField(label=_("Spring: first day"), widget=DateInput)
+    spring_end = forms.DateField(label=_("Spring: last day"), widget=DateInput)
+    summer_start = forms.DateField(label=_("Summer: first day"), widget=DateInput)
+    summer_end = forms.DateField(label=_("Summer: last day"), widget=DateInput)
+
+    def term_fields(self):
+        """(term label, first-day field, last-day field) for the template's grid."""
+        return [(Term.Name(name).label, self[f"{name}_start"], self[f"{name}_end"]) for name in TERM_NAMES]
+
+    def term_dates(self):
+        data = self.cleaned_data
+        return {name: (data[f"{name}_start"], data[f"{name}_end"]) for name in TERM_NAMES}
+
+    def clean_academic_year(self):
+        year = self.cleaned_data["academic_year"]
+        if Term.objects.filter(academic_year=year).exists():
+            raise ValidationError(
+                _("Terms for %(year)s are already entered. Change their dates from the terms page."),
+                params={"year": academic_year_label(year)})
+        return year
+
+    def clean(self):
+        data = super().clean()
+        year = data.get("academic_year")
+        first, last = year_bounds(year) if year else (None, None)
+        previous_end, previous_label = None, None
+        for name in TERM_NAMES:
+            label = Term.Name(name).label
+            start, end = data.get(f"{name}_start"), data.get(f"{name}_end")
+            if first:
+                for key, day in ((f"{name}_start", start), (f"{name}_end", end)):
+                    if day and not first <= day <= last:
+                        self.add_error(key, _("Dates for %(year)s must fall between %(first)s and %(last)s.") % {
+                            "year": academic_year_label(year), "first": short_date(first), "last": short_date(last)})
+            if start and end and end < start:
+                self.add_error(f"{name}_end", _("%(term)s must end on or after its first day.") % {"term": label})
+            if start and previous_end and start <= previous_end:
+                self.add_error(f"{name}_start", _("%(term)s must start after %(previous)s ends (%(end)s).") % {
+                    "term": label, "previous": previous_label, "end": short_date(previous_end)})
+            previous_end, previous_label = end or previous_end, label
+        if not self.errors:
+            self._check_against_saved_terms(year)
+        return data
+
+    def _check_against_saved_terms(self, year):
+        for name, (start, end) in self.term_dates().items():
+            term = Term(academic_year=year, name=name, start_date=start, end_date=end)
+            try:
+                term.clean()
+            except ValidationError as error:
+                for message in _term_error(str(term), error):
+                    self.add_error(None, message)
+
+
+class TermForm(forms.ModelForm):
+    """One term's dates. Its year and name stay as entered."""
+
+    class Meta:
+        model = Term
+        fields = ["start_date", "end_date"]
+        widgets = {"start_date": DateInput, "end_date": DateInput}
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        term = self.instance
+        first, last = year_bounds(term.academic_year)
+        for key, day in (("start_date", start), ("end_date", end)):
+            if day and not first <= day <= last:
+                self.add_error(key, _("Dates for %(year)s must fall between %(first)s and %(last)s.") % {
+                    "year": term.year_label, "first": short_date(first), "last": short_date(last)})
+        if start and end:
+            position = Term.ORDER[term.name]
+            siblings = Term.objects.filter(academic_year=term.academic_year).exclude(pk=term.pk)
+            for other in siblings:
+                if Term.ORDER[other.name] < position and other.end_date >= start:
+                    self.add_error("start_date", _("%(term)s must start after %(other)s ends (%(end)s).") % {
+                        "term": term.get_name_display(), "other": other.get_name_display(),
+                        "end": short_date(other.end_date)})
+                if Term.ORDER[other.name] > position and other.start_date <= end:
+                    self.add_error("end_date", _("%(term)s must end before %(other)s starts (%(start)s).") % {
+                        "term": term.get_name_display(), "other": other.get_name_display(),
+                        "start": short_date(other.start_date)})
+        return data
+
+
+# --- Pupils ---------------------------------------------------------------------------------
+
+
+class PupilFilterForm(forms.Form):
+    ON_ROLL, LEFT, ALL = "on_roll", "left", "all"
+    STATUS_CHOICES = [(ON_ROLL, _("On roll")), (LEFT, _("Left")), (ALL, _("All"))]
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, class or MIS id")}))
+    year = forms.TypedChoiceField(label=_("Year group"), required=False, coerce=int, empty_value=None)
+    reg_class = forms.ChoiceField(label=_("Class"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=STATUS_CHOICES)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", _("All year groups")), *YearGroup.choices]
+        classes = (Pupil.objects.exclude(reg_class="").order_by("reg_class")
+                   .values_list("reg_class", flat=True).distinct())
+        self.fields["reg_class"].choices = [("", _("All classes"))] + [(name, name) for name in classes]
+
+    def filter(self, pupils, today=None):
+        """Apply whatever is valid; an invalid value is ignored (and shown as an error), never a crash."""
+        self.is_valid()
+        data = self.cleaned_data
+        status = data.get("status") or self.ON_ROLL
+        today = today or timezone.localdate()
+        if status == self.ON_ROLL:
+            pupils = pupils.on_roll(today)
+        elif status == self.LEFT:
+            pupils = pupils.filter(leaving_date__lte=today)
+        if data.get("q"):
+            pupils = pupils.search(data["q"])
+        if data.get("year") is not None:
+            pupils = pupils.filter(year_group=data["year"])
+        if data.get("reg_class"):
+            pupils = pupils.filter(reg_class=data["reg_class"])
+        return pupils
+
+
+# --- Staff and governors --------------------------------------------------------------------
+
+
+class StaffFilterForm(forms.Form):
+    ACTIVE, INACTIVE, ALL = "active", "inactive", "all"
+    NO_ROLE = "none"
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search",
+                                                      "placeholder": _("Name, email or job title")}))
+    role = forms.ChoiceField(label=_("Role"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[(ACTIVE, _("Active")), (INACTIVE, _("Deactivated")), (ALL, _("All"))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", _("Any role")), *((name, roles.LABELS[name]) for name in roles.ALL),
+                                       (self.NO_ROLE, _("No role"))]
+
+    def filter(self, users):
+        self.is_valid()
+        data = self.cleaned_data
+        status = data.get("status") or self.ACTIVE
+        if status == self.ACTIVE:
+            users = users.filter(is_active=True)
+        elif status == self.INACTIVE:
+            users = users.filter(is_active=False)
+        for word in (data.get("q") or "").split():
+            users = users.filter(
+                Q(first_name__icontains=word) | Q(last_name__icontains=word)
+                | Q(email__icontains=word) | Q(job_title__icontains=word))
+        role = data.get("role")
+        if role == self.NO_ROLE:
+            users = users.exclude(groups__name__in=roles.ALL)
+        elif role:
+            users = users.filter(groups__name=role)
+        return users
+
+
+class StaffUserForm(forms.ModelForm):
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), required=False, widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        choices=[(name, roles.LABELS[name]) for name in roles.ALL],
+        help_text=_("A person may hold several roles. Without a role they can sign in but see only their home "
+                    "page."),
+    )
+    confirm_deactivation = forms.BooleanField(
+        label=_("Yes, deactivate this account"), required=False,
+        help_text=_("They will no longer be able to sign in. Everything they recorded is kept, and the account "
+                    "can be reactivated later."),
+    )
+
+    class Meta:
+        model = User
+        fields = ["email", "first_name", "last_name", "job_title", "is_active"]
+        labels = {
+            "is_active": _("Active: can sign in"),
+        }
+        help_texts = {
+            "email": _("Their school email address: they sign in with it and password-reset links go to it."),
+            "is_active": _("Accounts are never deleted. Untick to deactivate someone who has left."),
+        }
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.fields["first_name"].required = True
+        self.fields["last_name"].required = True
+        if self.instance.pk is None:
+            self.fields["is_active"].initial = True
+        else:
+            self.initial.setdefault("roles", current_role_names(self.instance))
+
+    def role_options(self):
+        """(checkbox, description) pairs so the template can explain each role."""
+        return [(checkbox, ROLE_DESCRIPTIONS[checkbox.data["value"]]) for checkbox in self["roles"]]
+
+    @property
+    def needs_deactivation_confirmation(self):
+        return "confirm_deactivation" in self.errors or bool(self["confirm_deactivation"].value())
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        clash = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise ValidationError(_("Another account already uses this email address. Each person needs their "
+                                    "own address; search the staff list to find the existing account."))
+        return email
+
+    def clean(self):
+        data = super().clean()
+        is_active = data.get("is_active", False)
+        role_names = data["roles"] if "roles" in data else current_role_names(self.instance)
+        for field, message in self_lockout_errors(user=self.instance, actor=self.actor,
+                                                  role_names=role_names, is_active=is_active).items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        was_active = self.instance.pk is not None and self.initial.get("is_active", True)
+        if was_active and not is_active and "is_active" not in self.errors and not data.get("confirm_deactivation"):
+            self.add_error("confirm_deactivation", _("Tick the box to confirm that you want to deactivate this "
+                                                     "account."))
+        return data

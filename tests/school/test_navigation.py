@@ -1,0 +1,158 @@
+"""Each role sees exactly the menu entries it may use, and is refused the rest."""
+
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+
+from safety_portal.school import navigation, roles
+from tests.factories import PupilFactory, TermFactory, UserFactory, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+EVERYONE = {"home"}
+PUPIL_PAGES = {"school:pupils"}
+ADMIN_PAGES = {"school:staff", "school:terms", "mis_import:upload", "school:profile"}
+AUDIT = {"audit:events"}
+
+# Written out by hand so that a change to navigation.MENU has to be made here too.
+MENU_FOR_ROLE = {
+    roles.ADMINISTRATOR: EVERYONE | PUPIL_PAGES | ADMIN_PAGES | AUDIT,
+    roles.DSL: EVERYONE | PUPIL_PAGES | AUDIT,
+    roles.HEADTEACHER: EVERYONE | PUPIL_PAGES | AUDIT,
+    roles.ONLINE_SAFETY_LEAD: EVERYONE | PUPIL_PAGES,
+    roles.STAFF: EVERYONE,
+    roles.TECHNICAL: EVERYONE,
+    roles.GOVERNOR: EVERYONE,
+}
+
+
+class MenuLinks(HTMLParser):
+    """Collects (href, text) of the links inside the element marked data-testid="main-menu"."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth = 0  # open elements inside the menu, 0 when outside it
+        self.links, self.href = [], None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if self.depth:
+            self.depth += 1
+            if tag == "a":
+                self.href, self.text = attrs.get("href"), ""
+        elif attrs.get("data-testid") == "main-menu":
+            self.depth = 1
+
+    def handle_endtag(self, tag):
+        if not self.depth:
+            return
+        self.depth -= 1
+        if tag == "a" and self.href is not None:
+            self.links.append((self.href, self.text.strip()))
+            self.href = None
+
+    def handle_data(self, data):
+        if self.href is not None:
+            self.text += data
+
+
+def menu_links(content):
+    parser = MenuLinks()
+    parser.feed(content.decode())
+    return parser.links
+
+
+def test_every_role_is_covered():
+    assert set(MENU_FOR_ROLE) == set(roles.ALL)
+
+
+@pytest.mark.parametrize("role", roles.ALL)
+def test_home_menu_shows_exactly_the_entries_the_role_may_use(client, role):
+    client.force_login(user_with_role(role))
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    links = menu_links(response.content)
+    expected = {reverse(name) for name in MENU_FOR_ROLE[role]}
+    assert {href for href, _text in links} == expected
+    assert len(links) == len(expected)  # no duplicates
+    labels = {reverse(item.url_name): str(item.label) for item in navigation.MENU}
+    assert all(text == labels[href] for href, text in links)
+
+
+def test_a_person_with_several_roles_sees_the_union(client):
+    client.force_login(user_with_role(roles.GOVERNOR, roles.ONLINE_SAFETY_LEAD))
+    hrefs = {href for href, _text in menu_links(client.get(reverse("home")).content)}
+    assert hrefs == {reverse(name) for name in EVERYONE | PUPIL_PAGES}
+
+
+def test_a_deactivated_account_is_signed_out_and_sees_no_menu(client):
+    user = user_with_role(roles.ADMINISTRATOR)
+    client.force_login(user)
+    user.is_active = False
+    user.save()
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+
+
+def test_the_current_page_is_marked_in_the_menu(admin_client):
+    content = admin_client.get(reverse("school:terms")).content.decode()
+    assert f'aria-current="page" href="{reverse("school:terms")}"' in content
+
+
+def test_signed_out_visitors_see_no_menu(client):
+    response = client.get(reverse("login"))
+    assert menu_links(response.content) == []
+
+
+# Pages this part of the portal serves, with who may open them. (MIS import is
+# checked by its own tests.)
+@pytest.fixture
+def pages():
+    term = TermFactory()
+    other = UserFactory()
+    return {
+        "school:profile": (reverse("school:profile"), {roles.ADMINISTRATOR}),
+        "school:terms": (reverse("school:terms"), {roles.ADMINISTRATOR}),
+        "school:term_year_create": (reverse("school:term_year_create"), {roles.ADMINISTRATOR}),
+        "school:term_edit": (reverse("school:term_edit", args=[term.pk]), {roles.ADMINISTRATOR}),
+        "school:staff": (reverse("school:staff"), {roles.ADMINISTRATOR}),
+        "school:staff_create": (reverse("school:staff_create"), {roles.ADMINISTRATOR}),
+        "school:staff_edit": (reverse("school:staff_edit", args=[other.pk]), {roles.ADMINISTRATOR}),
+        "school:pupils": (reverse("school:pupils"), roles.PUPIL_RECORDS),
+        "audit:events": (reverse("audit:events"), roles.AUDIT_READERS),
+        "home": (reverse("home"), set(roles.ALL)),
+    }
+
+
+@pytest.mark.parametrize("role", roles.ALL)
+def test_pages_open_for_roles_that_may_use_them_and_are_forbidden_to_others(client, role, pages):
+    client.force_login(user_with_role(role))
+    outcome = {name: client.get(url).status_code for name, (url, _allowed) in pages.items()}
+    expected = {name: 200 if role in allowed else 403 for name, (_url, allowed) in pages.items()}
+    assert outcome == expected
+
+
+@pytest.mark.parametrize("role", roles.ALL)
+def test_every_menu_entry_of_this_part_opens_for_the_role(client, role):
+    client.force_login(user_with_role(role))
+    for href, _text in menu_links(client.get(reverse("home")).content):
+        if href == reverse("mis_import:upload"):
+            continue  # another part of the portal, with its own tests
+        assert client.get(href).status_code == 200, href
+
+
+def test_the_forbidden_page_is_in_the_portals_style(client, staff_user):
+    client.force_login(staff_user)
+    response = client.get(reverse("school:staff"))
+    assert response.status_code == 403
+    assert b"This page is not available to you" in response.content
+    assert menu_links(response.content) == [(reverse("home"), "Home")]
+
+
+def test_pages_need_sign_in(client, pages):
+    PupilFactory()
+    for url, _allowed in pages.values():
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
