@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from safety_portal.audit.services import audit_record
 from safety_portal.school import roles
-from safety_portal.school.models import SchoolProfile, Term
+from safety_portal.school.models import SchoolProfile, Term, User
 
 # Named people on the profile, for telling an administrator who still names a deactivated user.
 PROFILE_PEOPLE = ["headteacher", "dsl", "online_safety_lead", "safeguarding_governor", "filtering_lead"]
@@ -109,6 +109,21 @@ def staff_user_create(*, form, actor, request=None):
         _set_roles(user, role_names)
         audit_record(action="school.user.created", actor=actor, obj=user, request=request,
                      detail={"roles": role_names, "active": user.is_active})
+    return user
+
+
+def first_admin_create(*, email, first_name="", last_name="", password=None):
+    """An administrator made from the command line, before anyone can sign in."""
+    email = email.strip().lower()
+    role_names = [roles.ADMINISTRATOR, roles.STAFF]
+    with transaction.atomic():
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValueError(f"An account for {email} already exists. Nothing was created.")
+        user = User.objects.create_user(email=email, password=password, first_name=first_name,
+                                        last_name=last_name, job_title="Administrator")
+        _set_roles(user, role_names)
+        audit_record(action="school.user.created", actor=None, obj=user,
+                     detail={"roles": role_names, "active": True, "via": "create_admin command"})
     return user
 
 

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
-from safety_portal.school.services_accounts import first_admin_create
+from safety_portal.school.services import first_admin_create
 
 
 class Command(BaseCommand):
