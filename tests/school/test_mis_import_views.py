@@ -1,0 +1,209 @@
+"""MIS import pages: upload, preview, commit and discard, for administrators only."""
+
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from safety_portal.audit.models import AuditEvent
+from safety_portal.school import roles
+from safety_portal.school.models import Guardian, MisImport, Pupil
+from tests.factories import PupilFactory, user_with_role
+
+DATA = Path(__file__).parent / "data"
+UPLOAD_URL = reverse("mis_import:upload")
+
+
+def csv_file(name="pupils.csv", content=None, fixture="pupils_sims.csv"):
+    data = content if content is not None else (DATA / fixture).read_bytes()
+    return SimpleUploadedFile(name, data, content_type="text/csv")
+
+
+def post_upload(client, *, kind="pupils", full_roll=False, file=None):
+    data = {"kind": kind, "file": file or csv_file()}
+    if full_roll:
+        data["full_roll"] = "on"
+    return client.post(UPLOAD_URL, data)
+
+
+def test_upload_page_documents_the_columns_and_lists_recent_imports(admin_client, admin_user):
+    MisImport.objects.create(kind="staff", file_name="staff-2025.csv", content="x", created_by=admin_user,
+                             status=MisImport.Status.COMMITTED, summary={"new": 3, "updated": 0, "unchanged": 1})
+
+    response = admin_client.get(UPLOAD_URL)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'enctype="multipart/form-data"' in page
+    for header in ("<code>UPN</code>", "<code>Legal Surname</code>", "<code>Reg Group</code>",
+                   "<code>Contact Email</code>", "<code>Parental Responsibility</code>", "<code>Staff Code</code>",
+                   "<code>Portal Roles</code>"):
+        assert header in page
+    assert "staff-2025.csv" in page
+    assert "3 new, 0 updated, 1 unchanged" in page
+
+
+def test_upload_stores_the_file_and_shows_the_preview_without_importing(admin_client, admin_user):
+    response = post_upload(admin_client)
+
+    mis_import = MisImport.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("mis_import:preview", args=[mis_import.pk])
+    assert mis_import.status == MisImport.Status.PREVIEW
+    assert mis_import.created_by == admin_user
+    assert mis_import.content.startswith("UPN,Legal Surname")
+    assert Pupil.objects.count() == 0
+    assert AuditEvent.objects.filter(action="school.mis_import.uploaded", object_id=str(mis_import.pk)).exists()
+
+    page = admin_client.get(response.url).content.decode()
+    assert '<div class="fs-3" data-count="new">5</div>' in page
+    assert "Liv Brown (B223456789012)" in page
+    assert 'data-testid="confirm-import"' in page
+    assert Pupil.objects.count() == 0
+
+
+def test_preview_then_commit_imports_and_shows_the_summary(admin_client, admin_user):
+    post_upload(admin_client)
+    mis_import = MisImport.objects.get()
+    url = reverse("mis_import:preview", args=[mis_import.pk])
+
+    response = admin_client.post(url, {"action": "commit"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == url
+    assert Pupil.objects.count() == 5
+    page = response.content.decode()
+    assert "Import complete: 5 new, 0 updated, 0 unchanged, 0 marked as left." in page
+    assert 'data-testid="committed-summary"' in page
+    assert 'data-testid="confirm-import"' not in page
+    event = AuditEvent.objects.get(action="school.mis_import.committed")
+    assert event.actor == admin_user
+    assert AuditEvent.objects.filter(action="school.pupil.created", actor=admin_user).count() == 5
+
+
+def test_a_committed_import_cannot_be_committed_again_from_the_page(admin_client):
+    post_upload(admin_client)
+    url = reverse("mis_import:preview", args=[MisImport.objects.get().pk])
+    admin_client.post(url, {"action": "commit"})
+    Pupil.objects.all().delete()
+
+    response = admin_client.post(url, {"action": "commit"}, follow=True)
+
+    assert Pupil.objects.count() == 0
+    assert "already been imported" in response.content.decode()
+
+
+def test_a_file_with_errors_lists_every_error_and_has_no_import_button(admin_client):
+    content = (b"UPN,Legal Surname,Legal Forename,DOB,Year\n"
+               b"A1,Smith,Ann,30/02/2016,Y4\n"
+               b"A2,Jones,Bob,01/02/2016,Y4\n"
+               b"A3,,Cat,01/02/2016,Y4\n")
+    response = post_upload(admin_client, file=csv_file(content=content))
+
+    page = admin_client.get(response.url).content.decode()
+
+    assert 'data-testid="confirm-import"' not in page
+    assert "This file has 2 problems, so it cannot be imported" in page
+    assert "<tr><td>2</td><td>DOB</td><td>“30/02/2016” is not a real date.</td></tr>" in page
+    assert "<tr><td>4</td><td>Legal Surname</td><td>Legal surname is missing.</td></tr>" in page
+
+
+def test_posting_commit_for_a_file_with_errors_imports_nothing(admin_client):
+    content = b"UPN,Legal Surname,Legal Forename,Year\nA1,Smith,Ann,Y4\nA2,Jones,Bob,Year 99\n"
+    response = post_upload(admin_client, file=csv_file(content=content))
+
+    response = admin_client.post(response.url, {"action": "commit"}, follow=True)
+
+    assert Pupil.objects.count() == 0
+    assert MisImport.objects.get().status == MisImport.Status.PREVIEW
+    assert "Nothing was imported: the file has 1 problem." in response.content.decode()
+
+
+def test_discard_marks_the_import_discarded_and_imports_nothing(admin_client):
+    response = post_upload(admin_client)
+
+    response = admin_client.post(response.url, {"action": "discard"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == UPLOAD_URL
+    assert MisImport.objects.get().status == MisImport.Status.DISCARDED
+    assert Pupil.objects.count() == 0
+    assert "The file was discarded" in response.content.decode()
+
+
+def test_guardians_preview_shows_link_counts(admin_client):
+    admin_client.post(post_upload(admin_client).url, {"action": "commit"})
+
+    response = post_upload(admin_client, kind="guardians", file=csv_file(fixture="guardians_sims.csv"))
+    page = admin_client.get(response.url).content.decode()
+
+    assert "Links between parents or carers and pupils: 7 new, 0 updated, 0 unchanged." in page
+    assert Guardian.objects.count() == 0
+
+
+def test_full_roll_preview_lists_pupils_to_be_marked_as_left(admin_client):
+    PupilFactory(mis_id="GONE1", first_name="Harriet", last_name="Leaver")
+    response = post_upload(admin_client, full_roll=True)
+
+    page = admin_client.get(response.url).content.decode()
+
+    assert '<div class="fs-3" data-count="left">1</div>' in page
+    assert "Harriet Leaver (GONE1)" in page
+
+
+def test_full_roll_for_a_guardians_file_is_refused_and_the_choices_are_kept(admin_client):
+    response = post_upload(admin_client, kind="guardians", full_roll=True, file=csv_file(fixture="guardians_sims.csv"))
+
+    assert response.status_code == 200
+    assert MisImport.objects.count() == 0
+    form = response.context["form"]
+    assert "full_roll" in form.errors
+    assert form["kind"].value() == "guardians"
+    assert form["full_roll"].value() is True
+    assert "The file was not uploaded" in response.content.decode()
+
+
+def test_a_file_that_is_too_large_is_refused_with_a_clear_message(admin_client, monkeypatch):
+    monkeypatch.setattr("safety_portal.school.views.imports.MAX_UPLOAD_BYTES", 100)
+
+    response = post_upload(admin_client)
+
+    assert response.status_code == 200
+    assert MisImport.objects.count() == 0
+    assert "The largest file you can upload is 100" in response.context["form"].errors["file"][0]
+
+
+def test_a_file_that_is_not_csv_is_refused(admin_client):
+    response = post_upload(admin_client, kind="staff", file=csv_file(name="staff.xlsx", content=b"PK\x03\x04data"))
+
+    assert response.status_code == 200
+    assert MisImport.objects.count() == 0
+    assert "is not a CSV file" in response.context["form"].errors["file"][0]
+    assert response.context["form"]["kind"].value() == "staff"
+
+
+def test_an_excel_workbook_renamed_to_csv_is_refused_with_how_to_save_as_csv(admin_client):
+    response = post_upload(admin_client, file=csv_file(name="pupils.csv", content=b"PK\x03\x04data"))
+
+    assert MisImport.objects.count() == 0
+    assert "CSV UTF-8" in response.context["form"].errors["file"][0]
+
+
+@pytest.mark.parametrize("role", [roles.DSL, roles.HEADTEACHER, roles.STAFF, roles.GOVERNOR])
+def test_only_administrators_may_use_the_import_pages(client, db, role):
+    mis_import = MisImport.objects.create(kind="pupils", file_name="p.csv", content="UPN\n")
+    client.force_login(user_with_role(role))
+
+    assert client.get(UPLOAD_URL).status_code == 403
+    assert client.post(UPLOAD_URL, {"kind": "pupils", "file": csv_file()}).status_code == 403
+    preview_url = reverse("mis_import:preview", args=[mis_import.pk])
+    assert client.get(preview_url).status_code == 403
+    assert client.post(preview_url, {"action": "commit"}).status_code == 403
+    assert MisImport.objects.count() == 1
+    assert Pupil.objects.count() == 0
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client, db):
+    response = client.get(UPLOAD_URL)
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
