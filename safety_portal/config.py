@@ -5,6 +5,7 @@ variable that caused it, so a school's IT technician knows what to fix.
 """
 
 import os
+import zoneinfo
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -99,6 +100,25 @@ class Config:
         address = value.rsplit("<", 1)[-1].rstrip(">").strip()
         if "@" not in address or " " in address:
             self._fail(name, f"not an email address: {value!r}")
+        return value
+
+    def choice(self, name, default, choices):
+        """One of `choices`, whatever case the value is written in; returned as spelt in `choices`."""
+        value = self.env.get(name)
+        if value is None or value.strip() == "":
+            return default
+        by_lower = {choice.lower(): choice for choice in choices}
+        word = value.strip().lower()
+        if word not in by_lower:
+            self._fail(name, f"expected one of {', '.join(choices)}, got {value!r}")
+        return by_lower[word]
+
+    def time_zone(self, name, default):
+        value = self.env.get(name) or default
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            self._fail(name, f"not a time zone name such as Europe/London: {value!r}")
         return value
 
     def int(self, name, default):

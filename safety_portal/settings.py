@@ -24,7 +24,10 @@ ALLOWED_HOSTS = config.list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1",
 if PRODUCTION and not ALLOWED_HOSTS:
     config._fail("ALLOWED_HOSTS", "is required when DEBUG is off (comma-separated host names)")
 
-SITE_URL = config.url("SITE_URL", "http://127.0.0.1:8000")
+SITE_URL = config.url("SITE_URL", None if PRODUCTION else "http://127.0.0.1:8000")
+if PRODUCTION and not SITE_URL:
+    # Links in emails are built from it; a wrong default would send parents to localhost.
+    config._fail("SITE_URL", "is required when DEBUG is off (e.g. https://portal.your-school.example)")
 CSRF_TRUSTED_ORIGINS = config.list("CSRF_TRUSTED_ORIGINS", [SITE_URL])
 
 INSTALLED_APPS = [
@@ -95,10 +98,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", _("English"))]
+LANGUAGE_CODE = config.choice("LANGUAGE_CODE", "en-gb", [code for code, _name in LANGUAGES])
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = "Europe/London"
+TIME_ZONE = config.time_zone("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
 
@@ -143,6 +146,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+if PRODUCTION and not config.str("EMAIL_URL"):
+    # The console backend would silently drop password resets and incident alerts.
+    config._fail("EMAIL_URL", "is required when DEBUG is off (e.g. smtp+tls://user:password@smtp.example:587)")
 EMAIL_CONFIG = config.email("EMAIL_URL", "consolemail://")
 vars().update(EMAIL_CONFIG)
 if TESTING:
@@ -174,6 +180,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": config.str("LOG_LEVEL", "INFO")},
+    # Checked here: logging's own error for a bad level does not name the variable.
+    "root": {"handlers": ["console"],
+             "level": config.choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -1,0 +1,169 @@
+"""Real-browser tests: Playwright driving Debian's Chromium against pytest-django's live_server.
+
+Reuse in a new test module under tests/browser/:
+
+    pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+    def test_something(page, log_in, dsl_user):
+        log_in(page, dsl_user)          # through the real login form
+        page.goto("/incidents/")        # relative to live_server.url
+        expect(page.locator("h1")).to_have_text("Incidents")
+
+Fixtures: `browser` (one Chromium per session), `page` (a fresh context per test, so no
+cookies leak between tests; `base_url` is the live server), `viewport` (override with
+`@pytest.mark.parametrize("viewport", [{"width": 360, "height": 740}])`), `new_page`
+(more pages, e.g. a parent's phone next to the DSL's desktop: `new_page(viewport=...,
+is_mobile=True)`), `log_in`, and `submit_login_form` for a login meant to fail.
+The role groups are re-created before each test (`role_groups`).
+A failing test leaves a screenshot of each of its pages in test-results/.
+
+Chromium is /usr/bin/chromium, or $CHROMIUM_PATH. Without it the tests are skipped, unless
+REQUIRE_BROWSER=1 (as in .ci/run), when they fail.
+"""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API keeps an asyncio event loop in this thread, and Django refuses ORM
+# calls from a thread with a running loop. The ORM calls here are ordinary synchronous test
+# code, so the check is switched off for the session.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+from playwright.sync_api import Error as PlaywrightError  # noqa: E402
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+from safety_portal.school import roles  # noqa: E402
+from tests.factories import DEFAULT_PASSWORD  # noqa: E402
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+DEFAULT_VIEWPORT = {"width": 1280, "height": 800}
+# Short, so a broken page fails in seconds rather than hanging the suite.
+TIMEOUT_MS = 10_000
+RESULTS_DIR = Path(__file__).resolve().parents[2] / "test-results"
+
+
+def chromium_path():
+    return os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+
+
+def browser_required():
+    return os.environ.get("REQUIRE_BROWSER", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    # Keep each phase's report on the test item, so fixtures can tell whether it failed.
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    resolved = shutil.which(path)
+    if not resolved:
+        reason = (f"Chromium not found at {path}: install it (apt-get install chromium) "
+                  "or set CHROMIUM_PATH")
+        if browser_required():
+            pytest.fail(f"REQUIRE_BROWSER=1 but {reason}", pytrace=False)
+        pytest.skip(reason)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=resolved, args=CHROMIUM_ARGS,
+                                             headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def viewport():
+    return dict(DEFAULT_VIEWPORT)
+
+
+@pytest.fixture(autouse=True)
+def role_groups(transactional_db):
+    """The role groups exist, although a data migration made them: the flush after each
+    transactional test empties every table, so later browser tests would find none."""
+    from django.contrib.auth.models import Group
+
+    for name in roles.ALL:
+        Group.objects.get_or_create(name=name)
+
+
+@pytest.fixture
+def new_page(request, browser, live_server, viewport):
+    """Open a page in its own browser context (own cookies), at `live_server.url`."""
+    contexts = []
+
+    def open_page(viewport=viewport, **context_args):
+        context = browser.new_context(base_url=live_server.url, viewport=viewport,
+                                      locale="en-GB", timezone_id="Europe/London",
+                                      **context_args)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+
+    failed = any(getattr(request.node, f"rep_{when}", None) is not None
+                 and getattr(request.node, f"rep_{when}").failed for when in ("setup", "call"))
+    for number, context in enumerate(contexts):
+        if failed:
+            _screenshot(context, request.node.nodeid, number)
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+def _screenshot(context, nodeid, number):
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid).strip("_")
+    RESULTS_DIR.mkdir(exist_ok=True)
+    for index, page in enumerate(context.pages):
+        try:
+            page.screenshot(path=RESULTS_DIR / f"{name}-{number}-{index}.png", full_page=True)
+        except PlaywrightError:
+            pass  # a crashed page must not hide the test's own failure
+
+
+def _submit_login_form(page, email, password):
+    if "/accounts/login/" not in page.url:
+        page.goto("/accounts/login/")
+    page.fill('input[name="username"]', email)
+    page.fill('input[name="password"]', password)
+    with page.expect_navigation():
+        page.click('main form button[type="submit"]')
+
+
+@pytest.fixture
+def submit_login_form():
+    """submit_login_form(page, email, password) fills in and sends the real login form (opening
+    it first if the page is elsewhere) and checks nothing: for logins meant to fail."""
+    return _submit_login_form
+
+
+@pytest.fixture
+def log_in():
+    """log_in(page, user) signs `user` in with the factories' password and checks it worked."""
+
+    def sign_in(page, user, password=DEFAULT_PASSWORD):
+        _submit_login_form(page, user.email, password)
+        expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+        return page
+
+    return sign_in
