@@ -11,12 +11,6 @@ from safety_portal.school.models import Pupil
 PAGE_SIZE = 50
 
 
-def querystring_without_page(request):
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode() + "&" if query else ""
-
-
 @role_required(*roles.PUPIL_RECORDS)
 def pupil_list(request):
     form = PupilFilterForm(request.GET)
@@ -24,7 +18,7 @@ def pupil_list(request):
     pupils = pupils.order_by("last_name", "first_name", "pk")
     page = Paginator(pupils, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "school/pupil_list.html", {
-        "form": form, "page_obj": page, "querystring_without_page": querystring_without_page(request),
+        "form": form, "page_obj": page,
         "can_import": request.user.has_role(roles.ADMINISTRATOR),
     })
 

@@ -10,7 +10,6 @@ from safety_portal.school.access import role_required
 from safety_portal.school.forms import StaffFilterForm, StaffUserForm
 from safety_portal.school.models import User
 from safety_portal.school.services import profile_places_named, staff_user_create, staff_user_update
-from safety_portal.school.views.pupils import querystring_without_page
 
 PAGE_SIZE = 50
 
@@ -24,7 +23,7 @@ def staff_list(request):
         user.all_role_labels = [roles.LABELS[name] for name in roles.ALL
                                 if name in {group.name for group in user.groups.all()}]
     return render(request, "school/staff_list.html", {
-        "form": form, "page_obj": page, "querystring_without_page": querystring_without_page(request),
+        "form": form, "page_obj": page,
     })
 
 
