@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import render
 
+from safety_portal.audit.services import audit_record
 from safety_portal.school import roles
 from safety_portal.school.access import pupil_for_user, role_required
 from safety_portal.school.forms import PupilFilterForm
@@ -27,6 +28,8 @@ def pupil_list(request):
 def pupil_detail(request, pk):
     pupil = pupil_for_user(request.user, pk)
     links = pupil.guardian_links.select_related("guardian")
+    # A child's record and family contacts: every read is on the audit trail.
+    audit_record(action="school.pupil.viewed", obj=pupil, request=request)
     return render(request, "school/pupil_detail.html", {
         "pupil": pupil, "links": links,
         # SEND, EAL and looked-after are shown beside a name only to the DSL team.

@@ -1,0 +1,45 @@
+import pytest
+
+from safety_portal.audit.models import AuditEvent
+from safety_portal.school import roles
+from tests.factories import PupilGuardianFactory, school_year, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_page_queries_do_not_grow_with_the_school(client, django_assert_max_num_queries):
+    everyone = user_with_role(*roles.ALL)
+    school_year(2025)
+    PupilGuardianFactory.create_batch(200)
+    client.force_login(everyone)
+    with django_assert_max_num_queries(15):
+        response = client.get("/")
+    assert response.status_code == 200
+    panels = {panel for panel in ("urgent", "restricted", "setup", "aup_compliance", "filtering",
+                                  "governor_reports", "my_concerns", "to_sign")
+              if f'data-panel="{panel}"'.encode() in response.content}
+    assert len(panels) == 8
+
+
+def test_set_up_panel_counts_pupils_on_roll(admin_client):
+    PupilGuardianFactory.create_batch(3)
+    response = admin_client.get("/")
+    rows = dict((str(label), value) for label, value, _url in
+                next(p for p in response.context["panels"] if p.key == "setup").rows)
+    assert rows["Pupils on roll"] == 3
+    assert rows["Parents and carers"] == 3
+
+
+def test_each_role_sees_only_its_own_panels(client):
+    client.force_login(user_with_role(roles.GOVERNOR))
+    content = client.get("/").content
+    assert b'data-panel="governor_reports"' in content
+    for other in (b"urgent", b"setup", b"my_concerns", b"filtering"):
+        assert b'data-panel="' + other + b'"' not in content
+
+
+def test_reading_a_pupil_record_is_audited(dsl_client, dsl_user):
+    pupil = PupilGuardianFactory().pupil
+    assert dsl_client.get(f"/school/pupils/{pupil.pk}/").status_code == 200
+    event = AuditEvent.objects.get(action="school.pupil.viewed")
+    assert event.actor == dsl_user and event.object_id == str(pupil.pk)
