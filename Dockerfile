@@ -34,6 +34,7 @@ COPY . .
 # to load the settings, never at run time.
 RUN pip install --no-deps -e . \
     && DEBUG=false SECRET_KEY=build-only-collectstatic-not-a-secret ALLOWED_HOSTS=build \
+        SITE_URL=https://build.invalid EMAIL_URL=consolemail:// \
         python manage.py collectstatic --noinput \
     && mkdir -p /app/var/media /app/var/celery \
     && chown -R portal:portal /app/var

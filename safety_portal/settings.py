@@ -14,7 +14,8 @@ from safety_portal.config import Config
 BASE_DIR = Path(__file__).resolve().parent.parent
 config = Config()
 
-TESTING = "pytest" in sys.modules or config.bool("TESTING", False)
+# Decided by the test runner only: an environment variable must never be able to relax production.
+TESTING = "pytest" in sys.modules
 
 DEBUG = config.bool("DEBUG", False)
 # Off by default: a server started without configuration must not run in debug mode.
@@ -142,7 +143,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
         "task": "safety_portal.outbox.tasks.outbox_sweep",
-        "schedule": 300.0,
+        "schedule": 60.0,
     },
 }
 
@@ -150,7 +151,16 @@ if PRODUCTION and not config.str("EMAIL_URL"):
     # The console backend would silently drop password resets and incident alerts.
     config._fail("EMAIL_URL", "is required when DEBUG is off (e.g. smtp+tls://user:password@smtp.example:587)")
 EMAIL_CONFIG = config.email("EMAIL_URL", "consolemail://")
-vars().update(EMAIL_CONFIG)
+EMAIL_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]
+EMAIL_HOST = EMAIL_CONFIG.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = EMAIL_CONFIG.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = EMAIL_CONFIG.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = EMAIL_CONFIG.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = EMAIL_CONFIG.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = EMAIL_CONFIG.get("EMAIL_USE_SSL", False)
+EMAIL_FILE_PATH = EMAIL_CONFIG.get("EMAIL_FILE_PATH") or None
+# A hung mail server must not hold a worker (and the outbox row's lock) for ever.
+EMAIL_TIMEOUT = config.int("EMAIL_TIMEOUT", 30)
 if TESTING:
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEFAULT_FROM_EMAIL = config.email_address("DEFAULT_FROM_EMAIL", "Safety Portal <portal@localhost>")
@@ -161,7 +171,12 @@ if TESTING:
 
 # Security: production runs behind a TLS-terminating proxy.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Record the client address from the last X-Forwarded-For entry (set by our own proxy).
+# Only turn on behind a proxy that appends it, or browsers could choose their address.
+TRUST_X_FORWARDED_FOR = config.bool("TRUST_X_FORWARDED_FOR", False)
 SESSION_COOKIE_HTTPONLY = True
+# Reset links are for someone at their inbox now; a day is plenty.
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"

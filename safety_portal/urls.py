@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
@@ -27,6 +25,3 @@ urlpatterns = [
     path("school/import/", include("safety_portal.school.urls_import")),
     path("audit/", include("safety_portal.audit.urls")),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

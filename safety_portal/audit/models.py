@@ -29,8 +29,9 @@ class AuditEvent(models.Model):
 
     sequence = models.PositiveBigIntegerField(unique=True)
     created_at = models.DateTimeField(db_index=True)
+    # PROTECT: the actor's id is part of the hash, and accounts are deactivated, never deleted.
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+                              on_delete=models.PROTECT, related_name="+")
     # Kept as text too, so the trail still says who acted after an account is removed.
     actor_label = models.CharField(max_length=254, blank=True)
     action = models.CharField(max_length=80, db_index=True)

@@ -1,7 +1,9 @@
 """Writing to and checking the audit trail. Every app records through here."""
 
+import ipaddress
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -9,10 +11,32 @@ from safety_portal.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
 
 
 def client_ip(request):
-    # Behind the production proxy REMOTE_ADDR is the proxy; it sets X-Real-IP.
+    """The client's address in canonical form, or None.
+
+    Behind the production reverse proxy REMOTE_ADDR is the proxy, so with
+    TRUST_X_FORWARDED_FOR the last X-Forwarded-For entry (the one our own proxy
+    appended) is used. Earlier entries come from the browser and are never trusted.
+    """
     if request is None:
         return None
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or None
+    address = request.META.get("REMOTE_ADDR", "")
+    if settings.TRUST_X_FORWARDED_FOR:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        address = forwarded or address
+    try:
+        # Canonical, so the hash covers exactly what PostgreSQL's inet column stores.
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
+def account_for_address(address):
+    """The account an email address typed at sign-in or reset belongs to, if any."""
+    from safety_portal.school.models import User
+
+    if not address or not isinstance(address, str):
+        return None
+    return User.objects.filter(email__iexact=address.strip()[:254]).first()
 
 
 def _object_ref(obj):
@@ -60,7 +84,6 @@ def audit_record_many(*, events, actor=None, request=None):
             prev_hash = row.hash
             rows.append(row)
         AuditEvent.objects.bulk_create(rows, batch_size=1000)
-        head.sequence, head.hash = sequence, prev_hash
         AuditChainHead.objects.filter(pk=1).update(sequence=sequence, hash=prev_hash)
     return rows
 
@@ -74,9 +97,15 @@ class ChainReport:
 
 
 def audit_verify_chain():
-    """Walk the chain from the start; report the first event that does not fit."""
+    """Walk the chain from the start; report the first event that does not fit.
+
+    The head is read first and the walk stops at it, so events committed while
+    the check runs are left for the next check instead of looking like tampering.
+    """
+    head = AuditChainHead.objects.filter(pk=1).first()
+    last_sequence = head.sequence if head else 0
     expected_sequence, prev_hash, checked = 1, GENESIS_HASH, 0
-    events = AuditEvent.objects.order_by("sequence")
+    events = AuditEvent.objects.filter(sequence__lte=last_sequence).order_by("sequence")
     for event in events.iterator(chunk_size=2000):
         if event.sequence != expected_sequence:
             return ChainReport(False, checked, expected_sequence,
@@ -88,7 +117,6 @@ def audit_verify_chain():
             return ChainReport(False, checked, event.sequence,
                                "its content does not match its hash (edited)")
         prev_hash, expected_sequence, checked = event.hash, expected_sequence + 1, checked + 1
-    head = AuditChainHead.objects.filter(pk=1).first()
     if head and (head.sequence != checked or head.hash != prev_hash):
         return ChainReport(False, checked, checked + 1,
                            f"the trail should end at event #{head.sequence}: later events were removed")

@@ -5,7 +5,7 @@ from safety_portal.outbox.models import OutboxEmail
 from safety_portal.school.models import SchoolProfile
 
 
-def email_queue(*, to, template, context=None):
+def email_queue(*, to, template, context=None, wipe_body_after_sending=False):
     """Render `templates/email/<template>` and queue it to send after the transaction commits.
 
     Each template has `<name>_subject.txt`, `<name>.txt` and `<name>.html`.
@@ -24,6 +24,8 @@ def email_queue(*, to, template, context=None):
         body_text=render_to_string(f"email/{template}.txt", context),
         body_html=render_to_string(f"email/{template}.html", context),
         template=template,
+        wipe_body_after_sending=wipe_body_after_sending,
     )
-    transaction.on_commit(lambda: outbox_send.delay(email.pk))
+    # robust: the change is already committed; if the broker is down the sweep sends it later.
+    transaction.on_commit(lambda: outbox_send.delay(email.pk), robust=True)
     return email

@@ -1,4 +1,3 @@
-import datetime
 import logging
 
 from celery import shared_task
@@ -12,17 +11,19 @@ from safety_portal.outbox.models import OutboxEmail
 log = logging.getLogger(__name__)
 
 
-class SendFailed(Exception):
-    pass
+@shared_task
+def outbox_send(email_id):
+    """Try to send one outbox email.
 
-
-@shared_task(bind=True, autoretry_for=(SendFailed,), retry_backoff=30, retry_backoff_max=3600,
-             retry_jitter=True, max_retries=OutboxEmail.MAX_ATTEMPTS)
-def outbox_send(self, email_id):
-    """Send one outbox email, once: the row lock makes a second run wait, then see it sent."""
+    The row lock makes a second run wait and then find it sent, so it goes once.
+    Retries belong to the row (next_attempt_at) and the sweep, not to Celery, so
+    a re-queued task can never start a second chain of attempts. One gap remains:
+    if the worker dies after the mail server accepted the message but before the
+    commit, the message is sent again on the next attempt (at least once).
+    """
     with transaction.atomic():
         email = OutboxEmail.objects.select_for_update().filter(pk=email_id).first()
-        if email is None or email.sent_at or email.gave_up_at:
+        if email is None or not email.is_due():
             return
         message = EmailMultiAlternatives(
             subject=email.subject, body=email.body_text,
@@ -34,28 +35,21 @@ def outbox_send(self, email_id):
         email.attempts += 1
         try:
             message.send()
-        except Exception as exc:
-            email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if email.attempts >= OutboxEmail.MAX_ATTEMPTS:
-                email.gave_up_at = timezone.now()
-            email.save(update_fields=["attempts", "last_error", "gave_up_at"])
+        except Exception as exc:  # any failure: kept on the row, tried again later
+            email.record_failure(f"{type(exc).__name__}: {exc}")
             log.warning("Email %s not sent (attempt %s): %s", email.pk, email.attempts, exc)
-            failed = True
+            if email.gave_up_at:
+                log.error("Email %s given up after %s attempts", email.pk, email.attempts)
         else:
-            email.sent_at = timezone.now()
-            email.last_error = ""
-            email.save(update_fields=["attempts", "sent_at", "last_error"])
-            failed = False
-    # Raised outside the transaction so the attempt count is kept for the retry.
-    if failed and not email.gave_up_at:
-        raise SendFailed(email.last_error)
+            email.record_sent()
+        email.save()
 
 
 @shared_task
 def outbox_sweep():
-    """Queue anything left unsent (broker outage, lost task) for another try."""
-    cutoff = timezone.now() - datetime.timedelta(minutes=2)
-    ids = list(OutboxEmail.objects.unsent().filter(created_at__lt=cutoff).values_list("pk", flat=True)[:500])
+    """Queue every email that is due: left behind by a broker outage, or waiting to retry."""
+    due = OutboxEmail.objects.due(timezone.now()).order_by("created_at")
+    ids = list(due.values_list("pk", flat=True)[:500])
     for email_id in ids:
         outbox_send.delay(email_id)
     return len(ids)

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from safety_portal.school import roles
-from safety_portal.school.models import Pupil
+from safety_portal.school.models import Pupil, Term, User
 
 
 def role_required(*names):
@@ -29,15 +29,27 @@ def role_required(*names):
     return decorator
 
 
-def can_see_pupils(user):
+def can_list_pupils(user):
     return user.is_authenticated and user.has_role(*roles.PUPIL_RECORDS)
 
 
-def can_manage_school(user):
-    return user.is_authenticated and user.has_role(roles.ADMINISTRATOR)
+def can_open_pupil(user):
+    return user.is_authenticated and user.has_role(*roles.PUPIL_DETAILS)
 
 
 def pupil_for_user(user, pk):
-    if not can_see_pupils(user):
+    if not can_open_pupil(user):
         raise Http404
     return get_object_or_404(Pupil, pk=pk)
+
+
+def staff_account_for_user(user, pk):
+    if not (user.is_authenticated and user.has_role(roles.ADMINISTRATOR)):
+        raise Http404
+    return get_object_or_404(User, pk=pk)
+
+
+def term_for_user(user, pk):
+    if not (user.is_authenticated and user.has_role(roles.ADMINISTRATOR)):
+        raise Http404
+    return get_object_or_404(Term, pk=pk)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from safety_portal.outbox.models import OutboxEmail
 from safety_portal.school import roles
 from safety_portal.school.models import Guardian, Pupil, SchoolProfile, Term, User
 
@@ -34,6 +35,10 @@ def _setup_panel():
         (_("Active staff and governor accounts"), User.objects.filter(is_active=True).count(),
          "school:staff"),
     ]
+    given_up = OutboxEmail.objects.given_up().count()
+    if given_up:
+        # Two days of retries failed: check EMAIL_URL with `manage.py send_test_email`.
+        rows.append((_("Emails that could not be sent"), given_up, ""))
     return Panel("setup", _("School set-up"),
                  _("Your school's profile, terms and people will be summarised here."), rows)
 

@@ -19,4 +19,4 @@ class OutboxPasswordResetForm(PasswordResetForm):
                   to_email, html_email_template_name=None):
         context = {key: value for key, value in context.items() if key != "user"}
         context["reset_path"] = render_to_string("email/password_reset_path.txt", context).strip()
-        email_queue(to=to_email, template="password_reset", context=context)
+        email_queue(to=to_email, template="password_reset", context=context, wipe_body_after_sending=True)

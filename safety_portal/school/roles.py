@@ -22,7 +22,9 @@ LABELS = {
     GOVERNOR: _("Governor"),
 }
 
-# Who may see pupil records (names, classes, guardians).
+# Who may list pupils by name, year group and class.
 PUPIL_RECORDS = {ADMINISTRATOR, DSL, HEADTEACHER, ONLINE_SAFETY_LEAD}
+# Who may open a pupil's record: date of birth and the family's contact details.
+PUPIL_DETAILS = {ADMINISTRATOR, DSL, HEADTEACHER}
 # Who may read the audit trail.
 AUDIT_READERS = {ADMINISTRATOR, HEADTEACHER, DSL}

@@ -5,6 +5,7 @@ from safety_portal.school.views import profile, pupils, staff, terms
 app_name = "school"
 urlpatterns = [
     path("profile/", profile.profile_edit, name="profile"),
+    path("logo/", profile.logo, name="logo"),
     path("terms/", terms.term_list, name="terms"),
     path("terms/year/", terms.year_create, name="term_year_create"),
     path("terms/<int:pk>/", terms.term_edit, name="term_edit"),

@@ -100,3 +100,52 @@ def test_event_records_actor_object_and_ip(rf, staff_user):
     assert (event.object_type, event.object_id) == ("school.user", str(staff_user.pk))
     assert event.ip_address == "203.0.113.9"
     assert event.detail == {"why": "check"}
+
+
+def test_client_address_is_stored_in_canonical_form_and_still_verifies(rf, staff_user):
+    request = rf.get("/", REMOTE_ADDR="2001:DB8:0:0::1")
+    request.user = staff_user
+    event = audit_record(action="test.ipv6", request=request)
+    assert AuditEvent.objects.get(pk=event.pk).ip_address == "2001:db8::1"
+    assert audit_verify_chain().ok
+
+
+def test_browser_cannot_choose_its_recorded_address(rf, staff_user, settings):
+    request = rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_REAL_IP="1.2.3.4", HTTP_X_FORWARDED_FOR="6.6.6.6")
+    request.user = staff_user
+    assert audit_record(action="test.ip", request=request).ip_address == "10.0.0.5"
+    # Behind our proxy, only the entry it appended counts.
+    settings.TRUST_X_FORWARDED_FOR = True
+    request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.7")
+    request.user = staff_user
+    assert audit_record(action="test.ip", request=request).ip_address == "198.51.100.7"
+    request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="not-an-ip")
+    request.user = staff_user
+    assert audit_record(action="test.ip", request=request).ip_address is None
+
+
+def test_an_actor_account_cannot_be_deleted_from_under_the_trail(staff_user):
+    from django.db.models import ProtectedError
+
+    audit_record(action="test.one", actor=staff_user)
+    with pytest.raises(ProtectedError):
+        staff_user.delete()
+    assert audit_verify_chain().ok
+
+
+def test_events_written_during_a_check_are_not_reported_as_tampering(staff_user, monkeypatch):
+    from safety_portal.audit.models import AuditEventQuerySet
+
+    _record_three(staff_user)
+    original_iterator = AuditEventQuerySet.iterator
+
+    def iterate_then_write(self, *args, **kwargs):
+        yield from original_iterator(self, *args, **kwargs)
+        # Another request commits an event after the walk has read the events.
+        audit_record(action="test.concurrent", actor=staff_user)
+
+    monkeypatch.setattr(AuditEventQuerySet, "iterator", iterate_then_write)
+    report = audit_verify_chain()
+    assert report.ok and report.checked == 3
+    monkeypatch.undo()
+    assert audit_verify_chain().checked == 4

@@ -9,7 +9,7 @@ Reuse in a new test module under tests/browser/:
         page.goto("/incidents/")        # relative to live_server.url
         expect(page.locator("h1")).to_have_text("Incidents")
 
-Fixtures: `browser` (one Chromium per session), `page` (a fresh context per test, so no
+Fixtures: `browser` (one Chromium for all browser tests), `page` (a fresh context per test, so no
 cookies leak between tests; `base_url` is the live server), `viewport` (override with
 `@pytest.mark.parametrize("viewport", [{"width": 360, "height": 740}])`), `new_page`
 (more pages, e.g. a parent's phone next to the DSL's desktop: `new_page(viewport=...,
@@ -27,14 +27,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-# Playwright's sync API keeps an asyncio event loop in this thread, and Django refuses ORM
-# calls from a thread with a running loop. The ORM calls here are ordinary synchronous test
-# code, so the check is switched off for the session.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-from playwright.sync_api import Error as PlaywrightError  # noqa: E402
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect, sync_playwright
 
 from safety_portal.school import roles  # noqa: E402
 from tests.factories import DEFAULT_PASSWORD  # noqa: E402
@@ -71,8 +65,9 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{report.when}", report)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
+    """One Chromium for the browser tests, closed when they are done."""
     path = chromium_path()
     resolved = shutil.which(path)
     if not resolved:
@@ -81,11 +76,22 @@ def browser():
         if browser_required():
             pytest.fail(f"REQUIRE_BROWSER=1 but {reason}", pytrace=False)
         pytest.skip(reason)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=resolved, args=CHROMIUM_ARGS,
-                                             headless=True)
-        yield browser
-        browser.close()
+    # Playwright's sync API keeps an asyncio event loop in this thread, and Django refuses
+    # ORM calls from a thread with a running loop. The ORM calls in these tests are ordinary
+    # synchronous code, so the check is off while Playwright runs, and only then.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=resolved, args=CHROMIUM_ARGS,
+                                                 headless=True)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

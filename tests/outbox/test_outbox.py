@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from safety_portal.outbox.models import OutboxEmail
 from safety_portal.outbox.services import email_queue
-from safety_portal.outbox.tasks import SendFailed, outbox_send, outbox_sweep
+from safety_portal.outbox.tasks import outbox_send, outbox_sweep
 from safety_portal.school.models import SchoolProfile
 from tests.outbox.backends import FailingBackend
 
@@ -61,56 +61,84 @@ def test_send_task_running_twice_sends_once(school, django_capture_on_commit_cal
     assert email.attempts == 1
 
 
-def test_failed_send_keeps_the_row_and_a_later_run_sends_it(school, settings):
+def _fail_sending(settings, times):
     settings.EMAIL_BACKEND = "tests.outbox.backends.FailingBackend"
-    FailingBackend.failures_left = 2
-    email = OutboxEmail.objects.create(to=["a@home.example"], subject="Retry me", body_text="x")
-    for _ in range(2):
-        # Raised so that Celery schedules a retry with backoff.
-        with pytest.raises(SendFailed):
-            outbox_send(email.pk)
+    FailingBackend.failures_left = times
+
+
+def _make_due(email):
+    OutboxEmail.objects.filter(pk=email.pk).update(next_attempt_at=timezone.now())
+
+
+def test_failed_send_is_kept_and_retried_later_not_at_once(school, settings, django_capture_on_commit_callbacks):
+    _fail_sending(settings, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        email = email_queue(to="a@home.example", template="test_message")
     email.refresh_from_db()
-    assert email.sent_at is None and email.attempts == 2
+    # One attempt only, even with tasks run in-process: the next one is scheduled.
+    assert email.attempts == 1 and email.sent_at is None
     assert "SMTP server unreachable" in email.last_error
+    assert email.next_attempt_at > timezone.now()
+    # Running the task again before then does nothing.
     outbox_send(email.pk)
     email.refresh_from_db()
-    assert email.sent_at is not None and email.attempts == 3 and email.last_error == ""
+    assert email.attempts == 1
+    assert outbox_sweep() == 0
+    _make_due(email)
+    assert outbox_sweep() == 1
+    email.refresh_from_db()
+    assert email.sent_at is not None and email.attempts == 2 and email.last_error == ""
     assert len(mail.outbox) == 1
 
 
-def test_send_task_retries_with_backoff():
-    assert SendFailed in outbox_send.autoretry_for
-    assert outbox_send.retry_backoff and outbox_send.max_retries == OutboxEmail.MAX_ATTEMPTS
-
-
-def test_email_that_never_sends_is_given_up_with_the_error_kept(school, settings):
-    settings.EMAIL_BACKEND = "tests.outbox.backends.FailingBackend"
-    FailingBackend.failures_left = 100
+def test_retries_wait_longer_each_time_over_about_two_days(school, settings):
+    _fail_sending(settings, 100)
     email = OutboxEmail.objects.create(to=["a@home.example"], subject="Never", body_text="x")
-    for _ in range(OutboxEmail.MAX_ATTEMPTS - 1):
-        with pytest.raises(SendFailed):
-            outbox_send(email.pk)
-    outbox_send(email.pk)  # the last attempt gives up quietly
-    outbox_send(email.pk)  # and nothing more is tried
-    FailingBackend.failures_left = 0
+    waits = []
+    for _ in range(OutboxEmail.MAX_ATTEMPTS):
+        _make_due(email)
+        before = timezone.now()
+        outbox_send(email.pk)
+        email.refresh_from_db()
+        if email.next_attempt_at:
+            waits.append(round((email.next_attempt_at - before).total_seconds() / 60))
+    assert waits == sorted(waits) and waits[0] == 1
+    assert 24 * 60 < sum(waits) < 4 * 24 * 60
+    # After the last attempt it is given up, and nothing more is tried.
+    assert email.gave_up_at is not None and email.attempts == OutboxEmail.MAX_ATTEMPTS
+    outbox_send(email.pk)
     email.refresh_from_db()
-    assert email.sent_at is None
     assert email.attempts == OutboxEmail.MAX_ATTEMPTS
-    assert email.gave_up_at is not None
-    assert "SMTP server unreachable" in email.last_error
     assert outbox_sweep() == 0
+    assert OutboxEmail.objects.given_up().count() == 1
     assert len(mail.outbox) == 0
 
 
-def test_sweep_sends_mail_left_behind_by_a_broker_outage(school):
-    # A row written while the broker was down: its task was never queued.
-    stale = OutboxEmail.objects.create(to=["a@home.example"], subject="Left behind", body_text="x")
-    OutboxEmail.objects.filter(pk=stale.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=10))
-    fresh = OutboxEmail.objects.create(to=["b@home.example"], subject="Just queued", body_text="y")
+def test_sweep_sends_mail_left_behind_by_a_broker_outage_oldest_first(school):
+    # Rows written while the broker was down: their tasks were never queued.
+    older = OutboxEmail.objects.create(to=["a@home.example"], subject="Older", body_text="x")
+    newer = OutboxEmail.objects.create(to=["b@home.example"], subject="Newer", body_text="y")
+    OutboxEmail.objects.filter(pk=older.pk).update(created_at=timezone.now() - datetime.timedelta(hours=2))
+    assert outbox_sweep() == 2
+    assert [m.subject for m in mail.outbox] == ["Older", "Newer"]
+    newer.refresh_from_db()
+    assert newer.sent_at is not None
+
+
+def test_broker_outage_at_commit_does_not_break_the_request(client, school, staff_user, monkeypatch,
+                                                           django_capture_on_commit_callbacks):
+    def broker_down(*args, **kwargs):
+        raise ConnectionRefusedError("redis unreachable")
+
+    monkeypatch.setattr("safety_portal.outbox.tasks.outbox_send.delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/password/reset/", {"email": staff_user.email})
+    assert response.status_code == 302
+    email = OutboxEmail.objects.get()
+    assert email.sent_at is None  # waiting for the sweep
+    monkeypatch.undo()
     assert outbox_sweep() == 1
-    assert [m.subject for m in mail.outbox] == ["Left behind"]
-    fresh.refresh_from_db()
-    assert fresh.sent_at is None
+    assert len(mail.outbox) == 1
 
 
 def test_password_reset_mail_goes_through_the_outbox(client, school, staff_user,
@@ -120,15 +148,22 @@ def test_password_reset_mail_goes_through_the_outbox(client, school, staff_user,
     assert response.status_code == 302
     email = OutboxEmail.objects.get()
     assert email.to == [staff_user.email] and email.sent_at is not None
-    assert "/accounts/password/reset/" in email.body_text
-    assert "http://127.0.0.1:8000/accounts/password/reset/" in email.body_text  # SITE_URL
     assert len(mail.outbox) == 1
+    assert "http://127.0.0.1:8000/accounts/password/reset/" in mail.outbox[0].body  # SITE_URL
+    # The working link is not kept in the database once sent.
+    assert email.body_text == "" and email.body_html == ""
 
 
-def test_password_reset_for_unknown_address_sends_nothing_and_says_the_same(client, school):
-    response = client.post("/accounts/password/reset/", {"email": "nobody@nowhere.example"})
-    assert response.status_code == 302
+def test_password_reset_for_unknown_address_sends_nothing_and_says_the_same(client, school, staff_user,
+                                                                          django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        unknown = client.post("/accounts/password/reset/", {"email": "nobody@nowhere.example"}, follow=True)
     assert OutboxEmail.objects.count() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post("/accounts/password/reset/", {"email": staff_user.email}, follow=True)
+    assert OutboxEmail.objects.count() == 1
+    assert unknown.redirect_chain == known.redirect_chain
+    assert unknown.content == known.content
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,8 +1,7 @@
-import datetime
-
 import pytest
 from django.apps import apps
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from safety_portal.school import roles
 from safety_portal.school.demo import DEMO_PASSWORD, DEMO_USERS
@@ -49,7 +48,17 @@ def test_demo_covers_the_last_two_academic_years(settings):
     years = sorted(set(Term.objects.values_list("academic_year", flat=True)))
     assert len(years) == 2 and years[1] - years[0] == 1
     assert Term.objects.count() == 6
-    today = datetime.date.today()
-    # Today falls in the current academic year's reporting periods (holidays included).
+    today = timezone.localdate()
     current_year = today.year if today.month >= 9 else today.year - 1
     assert years[1] == current_year
+    # Today falls in a reporting period (holidays count in the term before them), except the
+    # first days of September before the autumn term starts.
+    if not (today.month == 9 and today.day < 3):
+        assert Term.objects.current() is not None
+
+
+def test_demo_refuses_to_load_on_a_production_server(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="only with DEBUG=true"):
+        call_command("load_demo")
+    assert not User.objects.exists()

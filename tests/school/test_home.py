@@ -43,3 +43,13 @@ def test_reading_a_pupil_record_is_audited(dsl_client, dsl_user):
     assert dsl_client.get(f"/school/pupils/{pupil.pk}/").status_code == 200
     event = AuditEvent.objects.get(action="school.pupil.viewed")
     assert event.actor == dsl_user and event.object_id == str(pupil.pk)
+
+
+def test_administrator_is_told_about_emails_that_could_not_be_sent(admin_client):
+    from django.utils import timezone
+
+    from safety_portal.outbox.models import OutboxEmail
+
+    assert b"Emails that could not be sent" not in admin_client.get("/").content
+    OutboxEmail.objects.create(to=["a@home.example"], subject="x", body_text="x", gave_up_at=timezone.now())
+    assert b"Emails that could not be sent" in admin_client.get("/").content

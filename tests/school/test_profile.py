@@ -220,3 +220,12 @@ def test_only_administrators_may_edit_the_profile(client, role):
     assert client.get(URL).status_code == 403
     assert client.post(URL, profile_data()).status_code == 403
     assert not SchoolProfile.objects.exists()
+
+
+def test_logo_is_served_to_anyone_once_uploaded(client, admin_client, media_root):
+    assert client.get(reverse("school:logo")).status_code == 404
+    admin_client.post(URL, profile_data(logo=image_file()))
+    response = client.get(reverse("school:logo"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 
-from safety_portal.audit.services import audit_record
+from safety_portal.audit.services import account_for_address, audit_record
 from safety_portal.school.forms_accounts import OutboxPasswordResetForm
 
 
@@ -17,9 +17,11 @@ class PasswordReset(auth_views.PasswordResetView):
     extra_email_context = {"site_url": settings.SITE_URL}
 
     def form_valid(self, form):
-        # Recorded whether or not the address exists; the page never says which.
-        audit_record(action="auth.password_reset_requested", request=self.request,
-                     detail={"email": form.cleaned_data["email"][:254]})
+        # Recorded whether or not the address exists (the page never says which),
+        # without keeping an address that matches no account.
+        account = account_for_address(form.cleaned_data["email"])
+        audit_record(action="auth.password_reset_requested", obj=account, request=self.request,
+                     detail={} if account else {"unknown_account": True})
         return super().form_valid(form)
 
 

@@ -1,4 +1,7 @@
+import mimetypes
+
 from django.contrib import messages
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
@@ -35,3 +38,17 @@ def profile_edit(request):
     return render(request, "school/profile.html", {
         "form": form, "contact_forms": contact_forms, "profile": profile,
     })
+
+
+def logo(request):
+    """The school's logo, for pages, emails and reports (uploaded files are not served directly)."""
+    school = SchoolProfile.objects.filter(pk=1).first()
+    if not school or not school.logo:
+        raise Http404
+    try:
+        handle = school.logo.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=mimetypes.guess_type(school.logo.name)[0] or "image/png")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

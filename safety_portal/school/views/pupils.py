@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from safety_portal.audit.services import audit_record
 from safety_portal.school import roles
-from safety_portal.school.access import pupil_for_user, role_required
+from safety_portal.school.access import can_open_pupil, pupil_for_user, role_required
 from safety_portal.school.forms import PupilFilterForm
 from safety_portal.school.models import Pupil
 
@@ -19,7 +19,7 @@ def pupil_list(request):
     pupils = pupils.order_by("last_name", "first_name", "pk")
     page = Paginator(pupils, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "school/pupil_list.html", {
-        "form": form, "page_obj": page,
+        "form": form, "page_obj": page, "can_open": can_open_pupil(request.user),
         "can_import": request.user.has_role(roles.ADMINISTRATOR),
     })
 
@@ -28,11 +28,13 @@ def pupil_list(request):
 def pupil_detail(request, pk):
     pupil = pupil_for_user(request.user, pk)
     links = pupil.guardian_links.select_related("guardian")
-    # A child's record and family contacts: every read is on the audit trail.
-    audit_record(action="school.pupil.viewed", obj=pupil, request=request)
-    return render(request, "school/pupil_detail.html", {
+    response = render(request, "school/pupil_detail.html", {
         "pupil": pupil, "links": links,
         # SEND, EAL and looked-after are shown beside a name only to the DSL team.
         "show_flags": request.user.has_role(roles.DSL, roles.HEADTEACHER),
         "can_import": request.user.has_role(roles.ADMINISTRATOR),
     })
+    # A child's record and family contacts: every read is on the audit trail. Written
+    # last, so the audit chain's lock is held only until the request commits.
+    audit_record(action="school.pupil.viewed", obj=pupil, request=request)
+    return response

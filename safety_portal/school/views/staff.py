@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from safety_portal.school import roles
-from safety_portal.school.access import role_required
+from safety_portal.school.access import role_required, staff_account_for_user
 from safety_portal.school.forms import StaffFilterForm, StaffUserForm
 from safety_portal.school.models import User
 from safety_portal.school.services import profile_places_named, staff_user_create, staff_user_update
@@ -50,7 +50,7 @@ def staff_create(request):
 
 @role_required(roles.ADMINISTRATOR)
 def staff_edit(request, pk):
-    person = get_object_or_404(User, pk=pk)
+    person = staff_account_for_user(request.user, pk)
     # The form writes typed values onto `person` while validating; the page title keeps the saved ones.
     saved_name, was_active = person.get_full_name() or person.email, person.is_active
     form = StaffUserForm(request.POST or None, instance=person, actor=request.user)

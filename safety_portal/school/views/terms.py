@@ -2,12 +2,12 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safety_portal.school import roles
-from safety_portal.school.access import role_required
+from safety_portal.school.access import role_required, term_for_user
 from safety_portal.school.forms import TermForm, TermYearForm, next_year_without_terms
 from safety_portal.school.models import Term
 from safety_portal.school.services import term_update, term_year_create
@@ -53,7 +53,7 @@ def year_create(request):
 
 @role_required(roles.ADMINISTRATOR)
 def term_edit(request, pk):
-    term = get_object_or_404(Term, pk=pk)
+    term = term_for_user(request.user, pk)
     form = TermForm(request.POST or None, instance=term)
     if request.method == "POST":
         if form.is_valid():

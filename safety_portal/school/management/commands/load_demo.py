@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from safety_portal.school.demo import DEMO_PASSWORD, DEMO_USERS, demo_load
 
@@ -7,6 +8,10 @@ class Command(BaseCommand):
     help = "Load the demo school (safe to run again: nothing that exists is changed)."
 
     def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            # The demo logins and their password are published: never on a real school's server.
+            raise CommandError("The demo school loads only with DEBUG=true (it creates accounts with a "
+                               "published password). Nothing was loaded.")
         created = demo_load()
         self.stdout.write(f"Demo data ready ({created} new records).")
         self.stdout.write("")
