@@ -198,5 +198,9 @@ LOGGING = {
     # Checked here: logging's own error for a bad level does not name the variable.
     "root": {"handlers": ["console"],
              "level": config.choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # 403s and 404s are normal here (outsiders get 404 by design); only errors are logged.
+        "django.request": {"level": "ERROR"},
+    },
 }

@@ -6,9 +6,8 @@ from safety_portal.school.views import accounts, home
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", home.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
-         name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/", accounts.SignIn.as_view(), name="login"),
+    path("accounts/logout/", accounts.SignOut.as_view(), name="logout"),
     path("accounts/password/change/", accounts.PasswordChange.as_view(),
          name="password_change"),
     path("accounts/password/change/done/", auth_views.PasswordChangeDoneView.as_view(),

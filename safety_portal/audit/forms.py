@@ -1,17 +1,45 @@
+import datetime
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from safety_portal.audit.labels import ACTION_LABELS
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.CharField(label=_("Action starts with"), required=False, max_length=80,
-                             widget=forms.TextInput(attrs={"placeholder": "auth."}))
+    action = forms.ChoiceField(label=_("What happened"), required=False)
     who = forms.CharField(label=_("Who (email)"), required=False, max_length=254)
+    date_from = forms.DateField(label=_("From"), required=False, help_text=_("dd/mm/yyyy"),
+                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_to = forms.DateField(label=_("To"), required=False, help_text=_("dd/mm/yyyy"),
+                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = sorted(((code, str(label)) for code, label in ACTION_LABELS.items()), key=lambda c: c[1])
+        self.fields["action"].choices = [("", _("Anything"))] + choices
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end date must be on or after the start date."))
+        return cleaned
 
     def filter(self, events):
         if not self.is_valid():
             return events.none()
-        if self.cleaned_data["action"]:
-            events = events.filter(action__startswith=self.cleaned_data["action"])
-        if self.cleaned_data["who"]:
-            events = events.filter(actor_label__icontains=self.cleaned_data["who"])
+        data = self.cleaned_data
+        if data["action"]:
+            events = events.filter(action=data["action"])
+        if data["who"]:
+            events = events.filter(actor_label__icontains=data["who"])
+        zone = timezone.get_current_timezone()
+        if data["date_from"]:
+            events = events.filter(created_at__gte=datetime.datetime.combine(data["date_from"], datetime.time(),
+                                                                             tzinfo=zone))
+        if data["date_to"]:
+            next_day = data["date_to"] + datetime.timedelta(days=1)
+            events = events.filter(created_at__lt=datetime.datetime.combine(next_day, datetime.time(), tzinfo=zone))
         return events

@@ -39,6 +39,8 @@ DEMO_USERS = [
     ("governor@demo.school", "David", "Cole", "Safeguarding governor", [roles.GOVERNOR]),
 ]
 
+MOTHERS = ["Sarah", "Emma", "Laura", "Rachel", "Amina", "Joanne", "Priya", "Claire", "Fatima", "Kate"]
+FATHERS = ["James", "David", "Daniel", "Mohammed", "Paul", "Mark", "Tariq", "Chris", "Andrew", "Ben"]
 FIRST_NAMES = [
     "Amelia", "Oliver", "Isla", "Noah", "Ava", "Leo", "Mia", "Arthur", "Ivy", "Muhammad", "Freya",
     "Theo", "Lily", "Oscar", "Sophia", "Harry", "Grace", "Jack", "Aisha", "Charlie", "Zara", "Alfie",
@@ -52,12 +54,26 @@ SURNAMES = [
 PUPILS_PER_YEAR = 12
 
 
+def _weekday_on_or_after(day):
+    saturday_or_sunday = day.weekday() >= 5
+    return day + datetime.timedelta(days=7 - day.weekday() if saturday_or_sunday else 0)
+
+
+def _weekday_on_or_before(day):
+    saturday_or_sunday = day.weekday() >= 5
+    return day - datetime.timedelta(days=day.weekday() - 4 if saturday_or_sunday else 0)
+
+
 def demo_term_dates(start_year):
+    """Typical English term dates, moved off weekends."""
     y = start_year
     return [
-        ("autumn", datetime.date(y, 9, 3), datetime.date(y, 12, 19)),
-        ("spring", datetime.date(y + 1, 1, 5), datetime.date(y + 1, 3, 27)),
-        ("summer", datetime.date(y + 1, 4, 13), datetime.date(y + 1, 7, 22)),
+        (name, _weekday_on_or_after(start), _weekday_on_or_before(end))
+        for name, start, end in (
+            ("autumn", datetime.date(y, 9, 3), datetime.date(y, 12, 19)),
+            ("spring", datetime.date(y + 1, 1, 5), datetime.date(y + 1, 3, 27)),
+            ("summer", datetime.date(y + 1, 4, 13), datetime.date(y + 1, 7, 22)),
+        )
     ]
 
 
@@ -127,15 +143,16 @@ def _demo_pupils(this_year):
             label = "R" if year_group == 0 else str(year_group)
             pupil = Pupil.objects.create(
                 mis_id=mis_id, first_name=first, last_name=last,
-                date_of_birth=datetime.date(this_year - 5 - year_group, 1 + n % 12, 1 + n),
+                # Born in the academic year (September to August) that matches the year group.
+                date_of_birth=datetime.date(this_year - 5 - year_group, 9, 1) + datetime.timedelta(days=n * 29),
                 year_group=year_group, reg_class=f"{label}{'AB'[n % 2]}",
                 admission_date=datetime.date(this_year - max(year_group, 0), 9, 3),
                 send=n % 7 == 0, eal=n % 5 == 0, looked_after=n == 3,
             )
-            carers = [("Mother", "Mrs")] + ([("Father", "Mr")] if two_parents else [])
-            for index, (relationship, title) in enumerate(carers, start=1):
+            carers = [("Mother", "Mrs", MOTHERS)] + ([("Father", "Mr", FATHERS)] if two_parents else [])
+            for index, (relationship, title, names) in enumerate(carers, start=1):
                 guardian = Guardian.objects.create(
-                    mis_id=f"{mis_id}-C{index}", title=title, first_name=rng.choice(FIRST_NAMES),
+                    mis_id=f"{mis_id}-C{index}", title=title, first_name=rng.choice(names),
                     last_name=last, email=f"{mis_id.lower()}.c{index}@parents.example",
                     phone=f"07700 9{n:02d}{index:03d}"[:13],
                 )

@@ -4,6 +4,7 @@ Audit details name the fields that changed, never their personal values (role na
 term dates are not personal and are recorded).
 """
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from safety_portal.audit.services import audit_record
 from safety_portal.school import roles
+from safety_portal.school.forms_accounts import OutboxPasswordResetForm
 from safety_portal.school.models import SchoolProfile, Term, User
 
 # Named people on the profile, for telling an administrator who still names a deactivated user.
@@ -163,3 +165,12 @@ def profile_places_named(user):
     if profile.deputy_dsls.filter(pk=user.pk).exists():
         places.append(str(SchoolProfile._meta.get_field("deputy_dsls").verbose_name))
     return places
+
+
+def staff_password_link_send(*, user, actor, request=None):
+    """Email an account's owner a one-time link to set their password (through the outbox)."""
+    with transaction.atomic():
+        form = OutboxPasswordResetForm(data={"email": user.email})
+        form.is_valid()
+        form.save(request=request, extra_email_context={"site_url": settings.SITE_URL})
+        audit_record(action="school.user.password_link_sent", actor=actor, obj=user, request=request)

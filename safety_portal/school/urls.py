@@ -14,4 +14,5 @@ urlpatterns = [
     path("staff/", staff.staff_list, name="staff"),
     path("staff/new/", staff.staff_create, name="staff_create"),
     path("staff/<int:pk>/", staff.staff_edit, name="staff_edit"),
+    path("staff/<int:pk>/send-link/", staff.staff_send_link, name="staff_send_link"),
 ]

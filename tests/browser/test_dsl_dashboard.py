@@ -38,7 +38,7 @@ def test_wrong_password_shows_an_error_and_stays_on_the_login_page(page, dsl, su
     submit_login_form(page, "dsl@school.example", "not-the-password")
 
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
-    expect(page.locator("main")).to_contain_text("Please enter a correct")
+    expect(page.locator("main")).to_contain_text("do not match an account")
     expect(page.locator('[data-panel="urgent"]')).to_have_count(0)
     expect(page.get_by_test_id("main-menu")).to_have_count(0)
 

@@ -62,3 +62,16 @@ def test_demo_refuses_to_load_on_a_production_server(settings):
     with pytest.raises(CommandError, match="only with DEBUG=true"):
         call_command("load_demo")
     assert not User.objects.exists()
+
+
+def test_demo_pupils_are_the_right_age_for_their_year_group_and_terms_avoid_weekends():
+    from safety_portal.school.models import Pupil
+
+    call_command("load_demo")
+    for pupil in Pupil.objects.all():
+        # Reception starts in the September after a child turns four.
+        academic_year_born = pupil.date_of_birth.year - (0 if pupil.date_of_birth.month >= 9 else 1)
+        this_year = Term.objects.order_by("-academic_year").first().academic_year
+        assert this_year - academic_year_born - 5 == pupil.year_group, pupil
+    for term in Term.objects.all():
+        assert term.start_date.weekday() < 5 and term.end_date.weekday() < 5, term

@@ -53,3 +53,10 @@ def test_administrator_is_told_about_emails_that_could_not_be_sent(admin_client)
     assert b"Emails that could not be sent" not in admin_client.get("/").content
     OutboxEmail.objects.create(to=["a@home.example"], subject="x", body_text="x", gave_up_at=timezone.now())
     assert b"Emails that could not be sent" in admin_client.get("/").content
+
+
+def test_pupil_list_says_plainly_when_no_one_has_left(admin_client):
+    PupilGuardianFactory()
+    content = admin_client.get("/school/pupils/", {"status": "left"}).content.decode()
+    assert "No pupils have been marked as left" in content
+    assert "Try a shorter search" not in content

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.shortcuts import render
 
 from safety_portal.audit.services import account_for_address, audit_record
-from safety_portal.school.forms_accounts import OutboxPasswordResetForm
+from safety_portal.school.forms_accounts import OutboxPasswordResetForm, SignInForm
 
 
 class PasswordChange(auth_views.PasswordChangeView):
@@ -31,3 +32,17 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
         audit_record(action="auth.password_reset", actor=form.user, obj=form.user,
                      request=self.request)
         return response
+
+
+class SignIn(auth_views.LoginView):
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+
+class SignOut(auth_views.LogoutView):
+    """Signing out is a POST; a bookmarked or typed address gets a page with the button."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        return render(request, "registration/logged_out_confirm.html")

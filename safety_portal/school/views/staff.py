@@ -1,15 +1,22 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from safety_portal.school import roles
 from safety_portal.school.access import role_required, staff_account_for_user
 from safety_portal.school.forms import StaffFilterForm, StaffUserForm
 from safety_portal.school.models import User
-from safety_portal.school.services import profile_places_named, staff_user_create, staff_user_update
+from safety_portal.school.services import (
+    profile_places_named,
+    staff_password_link_send,
+    staff_user_create,
+    staff_user_update,
+)
 
 PAGE_SIZE = 50
 
@@ -28,7 +35,21 @@ def staff_list(request):
 
 
 def _sign_in_url(request):
-    return request.build_absolute_uri(reverse("login"))
+    # The address people are given, the same as in emails (not whatever host this request used).
+    return settings.SITE_URL + reverse("login")
+
+
+@require_POST
+@role_required(roles.ADMINISTRATOR)
+def staff_send_link(request, pk):
+    person = staff_account_for_user(request.user, pk)
+    if not person.is_active:
+        messages.error(request, _("This account is deactivated: reactivate it before sending a link."))
+    else:
+        staff_password_link_send(user=person, actor=request.user, request=request)
+        messages.success(request, _("A link to set a password is on its way to %(email)s. It works once, "
+                                    "for 24 hours.") % {"email": person.email})
+    return redirect("school:staff_edit", pk=person.pk)
 
 
 @role_required(roles.ADMINISTRATOR)

@@ -1,0 +1,75 @@
+"""Plain-English names for audit actions and record types, for the audit trail page.
+
+Each app adds its own actions here as it records them; an action without a label is
+shown by its code, so nothing is ever hidden.
+"""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+ACTION_LABELS = {
+    "auth.login": _("Signed in"),
+    "auth.logout": _("Signed out"),
+    "auth.login_failed": _("Failed sign-in"),
+    "auth.password_changed": _("Changed their password"),
+    "auth.password_reset_requested": _("Asked for a password reset"),
+    "auth.password_reset": _("Set a password from a reset link"),
+    "demo.loaded": _("Demo data loaded"),
+    "school.profile.updated": _("School profile changed"),
+    "school.local_contact.updated": _("Local contact changed"),
+    "school.term.created": _("Term added"),
+    "school.term.updated": _("Term dates changed"),
+    "school.user.created": _("Account created"),
+    "school.user.updated": _("Account changed"),
+    "school.user.roles_changed": _("Roles changed"),
+    "school.user.password_link_sent": _("Set-password link emailed"),
+    "school.pupil.viewed": _("Pupil record opened"),
+    "school.pupil.created": _("Pupil added"),
+    "school.pupil.updated": _("Pupil details changed"),
+    "school.pupil.left": _("Pupil marked as left"),
+    "school.guardian.created": _("Parent or carer added"),
+    "school.guardian.updated": _("Parent or carer changed"),
+    "school.guardian_link.created": _("Parent or carer linked to a pupil"),
+    "school.guardian_link.updated": _("Parent or carer link changed"),
+    "school.guardian_link.removed": _("Parent or carer link removed"),
+    "school.mis_import.uploaded": _("MIS file uploaded"),
+    "school.mis_import.committed": _("MIS file imported"),
+    "school.mis_import.discarded": _("MIS file discarded"),
+}
+
+# Record types: label, and the URL name of the page showing one (taking the id), if any.
+OBJECT_TYPES = {
+    "school.user": (_("Account"), "school:staff_edit"),
+    "school.pupil": (_("Pupil"), "school:pupil"),
+    "school.guardian": (_("Parent or carer"), ""),
+    "school.pupilguardian": (_("Parent or carer link"), ""),
+    "school.term": (_("Term"), "school:term_edit"),
+    "school.schoolprofile": (_("School profile"), ""),
+    "school.localcontact": (_("Local contact"), ""),
+    "school.misimport": (_("MIS import"), "mis_import:preview"),
+}
+
+
+def action_label(action):
+    return ACTION_LABELS.get(action, action)
+
+
+def object_reference(object_type, object_id):
+    """(label, url or "") for an event's record."""
+    if not object_type:
+        return "", ""
+    label, url_name = OBJECT_TYPES.get(object_type, (object_type, ""))
+    url = reverse(url_name, args=[object_id]) if url_name and object_id.isdigit() else ""
+    return (f"{label} #{object_id}" if object_id else str(label)), url
+
+
+def detail_summary(detail):
+    """The event's detail as short "key: value" lines (detail never holds personal values)."""
+    lines = []
+    for key, value in (detail or {}).items():
+        if isinstance(value, list | tuple):
+            value = ", ".join(str(item) for item in value) or "—"
+        elif isinstance(value, dict):
+            value = "; ".join(f"{k}: {v}" for k, v in value.items())
+        lines.append(f"{key.replace('_', ' ')}: {value}")
+    return lines
