@@ -62,11 +62,13 @@ def test_admin_creates_an_account_without_a_password_and_sends_nothing(admin_cli
     assert event.detail == {"roles": [roles.STAFF, roles.TECHNICAL], "active": True}
 
 
-def test_the_create_page_explains_how_the_person_sets_a_password(admin_client):
+def test_the_create_page_explains_how_the_person_sets_a_password(admin_client, settings):
+    settings.SITE_URL = "https://portal.school.example"
     content = admin_client.get(CREATE_URL).content.decode()
     assert 'data-testid="password-explanation"' in content
     assert "Forgotten your password?" in content
-    assert "http://testserver/accounts/login/" in content
+    # The address people are told is the portal's public one, as in emails.
+    assert "https://portal.school.example/accounts/login/" in content
 
 
 def test_the_create_page_describes_each_role(admin_client):
