@@ -1,4 +1,4 @@
-"""Forms for the school administration pages: profile, terms, pupils' filters, staff."""
+"""Forms for the school administration pages: profile, terms, pupils' filters, staff, MIS import."""
 
 import datetime
 
@@ -6,13 +6,16 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Exists, OuterRef, Q
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from safety_portal.school import roles
+from safety_portal.school.mis_import import MAX_UPLOAD_BYTES, MisFileError, decode_csv_bytes
 from safety_portal.school.models import (
     LocalContact,
+    MisImport,
     Pupil,
     SchoolProfile,
     Term,
@@ -194,6 +197,15 @@ def year_bounds(academic_year):
     return datetime.date(academic_year, 8, 1), datetime.date(academic_year + 1, 8, 31)
 
 
+def add_year_bounds_errors(form, academic_year, days):
+    """Add an error to each of `days` ({field name: date or None}) outside the academic year's bounds."""
+    first, last = year_bounds(academic_year)
+    for key, day in days.items():
+        if day and not first <= day <= last:
+            form.add_error(key, _("Dates for %(year)s must fall between %(first)s and %(last)s.") % {
+                "year": academic_year_label(academic_year), "first": short_date(first), "last": short_date(last)})
+
+
 def next_year_without_terms(today=None):
     entered = set(Term.objects.values_list("academic_year", flat=True))
     year = academic_year_for(today or timezone.localdate())
@@ -239,16 +251,12 @@ class TermYearForm(forms.Form):
     def clean(self):
         data = super().clean()
         year = data.get("academic_year")
-        first, last = year_bounds(year) if year else (None, None)
         previous_end, previous_label = None, None
         for name in TERM_NAMES:
             label = Term.Name(name).label
             start, end = data.get(f"{name}_start"), data.get(f"{name}_end")
-            if first:
-                for key, day in ((f"{name}_start", start), (f"{name}_end", end)):
-                    if day and not first <= day <= last:
-                        self.add_error(key, _("Dates for %(year)s must fall between %(first)s and %(last)s.") % {
-                            "year": academic_year_label(year), "first": short_date(first), "last": short_date(last)})
+            if year:
+                add_year_bounds_errors(self, year, {f"{name}_start": start, f"{name}_end": end})
             if start and end and end < start:
                 self.add_error(f"{name}_end", _("%(term)s must end on or after its first day.") % {"term": label})
             if start and previous_end and start <= previous_end:
@@ -281,11 +289,7 @@ class TermForm(forms.ModelForm):
         data = super().clean()
         start, end = data.get("start_date"), data.get("end_date")
         term = self.instance
-        first, last = year_bounds(term.academic_year)
-        for key, day in (("start_date", start), ("end_date", end)):
-            if day and not first <= day <= last:
-                self.add_error(key, _("Dates for %(year)s must fall between %(first)s and %(last)s.") % {
-                    "year": term.year_label, "first": short_date(first), "last": short_date(last)})
+        add_year_bounds_errors(self, term.academic_year, {"start_date": start, "end_date": end})
         if start and end:
             position = Term.ORDER[term.name]
             siblings = Term.objects.filter(academic_year=term.academic_year).exclude(pk=term.pk)
@@ -442,3 +446,55 @@ class StaffUserForm(forms.ModelForm):
             self.add_error("confirm_deactivation", _("Tick the box to confirm that you want to deactivate this "
                                                      "account."))
         return data
+
+
+# --- MIS import -----------------------------------------------------------------------------
+
+ACCEPTED_EXTENSIONS = (".csv", ".txt", ".tsv")
+
+
+class MisUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What the file holds"), choices=MisImport.Kind.choices,
+                             initial=MisImport.Kind.PUPILS)
+    full_roll = forms.BooleanField(
+        label=_("This is the full school roll"), required=False,
+        help_text=_("Pupils only. Tick this when the file lists every pupil currently on roll: anyone not in it "
+                    "is marked as having left today. Nobody is ever deleted. Leave it unticked for a part of the "
+                    "school, such as one year group or new starters."))
+    full_contacts = forms.BooleanField(
+        label=_("This is the full contacts file"), required=False,
+        help_text=_("Parents and carers only. Tick this when the file lists every parent and carer of each pupil "
+                    "in it: a contact no longer listed for a pupil is unlinked from that pupil (their details are "
+                    "kept), so they are no longer sent that pupil's signing and consent links. Pupils not in the "
+                    "file keep their links. Leave it unticked for a file of new or changed contacts."))
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("Up to 5 MB. From Excel, choose File > Save As and “CSV UTF-8 (Comma delimited)”."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv,.txt"}))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError(
+                _("This file is %(size)s. The largest file you can upload is %(max)s: export one kind of record "
+                  "at a time (pupils, parents and carers, or staff)."),
+                params={"size": filesizeformat(upload.size), "max": filesizeformat(MAX_UPLOAD_BYTES)})
+        if not upload.name.lower().endswith(ACCEPTED_EXTENSIONS):
+            raise ValidationError(
+                _("“%(name)s” is not a CSV file. Export the report from your MIS as CSV (a file ending .csv) and "
+                  "upload that."), params={"name": upload.name})
+        try:
+            self.cleaned_data["content"] = decode_csv_bytes(upload.read())
+        except MisFileError as error:
+            raise ValidationError(str(error)) from error
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("full_roll") and cleaned.get("kind") != MisImport.Kind.PUPILS:
+            self.add_error("full_roll", _("Only a pupils file can be the full roll. Untick this box, or choose "
+                                          "“Pupils” above."))
+        if cleaned.get("full_contacts") and cleaned.get("kind") != MisImport.Kind.GUARDIANS:
+            self.add_error("full_contacts", _("Only a parents and carers file can be the full contacts file. Untick "
+                                              "this box, or choose “Parents and carers” above."))
+        return cleaned

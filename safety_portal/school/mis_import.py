@@ -36,6 +36,13 @@ BATCH_SIZE = 500
 SAMPLE_SIZE = 20
 # A "full roll" that would mark more than this share of the roll as left is probably the wrong file.
 LEAVERS_WARNING_SHARE = 0.25
+# Likewise a "full contacts file" that would remove more than this share of its pupils' links.
+LINKS_REMOVED_WARNING_SHARE = 0.25
+# Roles that open safeguarding records or the portal's administration are given in the portal, where the
+# headteacher decides them, never by a file: a wrong or tampered export must not hand them out.
+PORTAL_ONLY_ROLES = (roles.ADMINISTRATOR, roles.DSL, roles.HEADTEACHER)
+# Flags used only as counts: the preview never shows them beside a pupil's name.
+COUNTED_ONLY_FIELDS = ("send", "eal", "looked_after")
 
 
 class MisFileError(ValueError):
@@ -74,15 +81,18 @@ def decode_csv_bytes(data):
         raise MisFileError(gettext(
             "This is an Excel workbook, not a CSV file. In Excel choose File > Save As, pick "
             "“CSV UTF-8 (Comma delimited)”, then upload the new file."))
+    text = _decode(data)
+    check_text(text)
+    return text
+
+
+def _decode(data):
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         # Excel's "Unicode Text" export.
         try:
             return data.decode("utf-16").lstrip("\ufeff")
         except UnicodeDecodeError as error:
             raise MisFileError(gettext("The file could not be read as text.")) from error
-    if b"\x00" in data:
-        raise MisFileError(gettext(
-            "This does not look like a CSV file. Export the report from your MIS as CSV and try again."))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -92,6 +102,15 @@ def decode_csv_bytes(data):
         return data.decode("cp1252")
     except UnicodeDecodeError:
         return data.decode("latin-1")
+
+
+def check_text(text):
+    """Refuse text the database cannot store. Checked after decoding: in UTF-16 every ASCII letter has a zero byte."""
+    if "\x00" in text:
+        raise MisFileError(gettext(
+            "The file contains a NUL character (an invisible control character, code 0), which a CSV file "
+            "should never hold; a file that is not a CSV export, or a damaged one, often does. Export the report "
+            "from your MIS as CSV again and upload the new file."))
 
 
 def read_table(text):
@@ -109,6 +128,11 @@ def read_table(text):
 
 def parse_text(value):
     return value
+
+
+def parse_id(value):
+    """MIS ids are matched in any case: "a123" typed in a spreadsheet is pupil "A123"."""
+    return value.strip().upper()
 
 
 _YMD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -184,12 +208,22 @@ _YEAR_NUMBER = re.compile(r"(?:ncyear|year|yr|y)?(\d{1,2})")
 
 
 def parse_year_group(value):
-    key = _norm(value)
+    # Only spaces and case are ignored: stripping punctuation would read "Y1/2" as Year 12 and "-1" as Year 1.
+    key = re.sub(r"\s+", "", value).casefold()
     if key in _YEAR_WORDS:
         return int(_YEAR_WORDS[key])
     match = _YEAR_NUMBER.fullmatch(key)
     if match and 0 <= int(match.group(1)) <= 13:
         return int(match.group(1))
+    if len(re.findall(r"\d+", key)) > 1:
+        raise CellError(gettext(
+            "“%(value)s” names more than one year group (a mixed-age class?). Give each pupil their own "
+            "National Curriculum year, for example “Year 1”, and put the class in the registration group column.")
+            % {"value": value})
+    if re.fullmatch(r"-\d+", key):
+        raise CellError(gettext(
+            "“%(value)s” is not a year group. For Nursery write “N” or “Nursery”; for Reception “R” or "
+            "“Reception”.") % {"value": value})
     raise CellError(gettext(
         "“%(value)s” is not a year group. Use Nursery (N), Reception (R) or Year 1 to Year 13 "
         "(for example “Year 5”, “Y5” or “5”).") % {"value": value})
@@ -302,7 +336,7 @@ class ParsedFile:
 class Change:
     kind: str
     row: int | None
-    action: str  # "new", "updated" or "left"
+    action: str  # "new", "updated", "left" or (a link between a pupil and a contact) "removed"
     label: str
     old: dict = field(default_factory=dict)
     new: dict = field(default_factory=dict)
@@ -323,10 +357,15 @@ class Plan:
     kind: str
     parsed: ParsedFile
     full_roll: bool = False
+    full_contacts: bool = False
     errors: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     counts: dict = field(default_factory=lambda: {"new": 0, "updated": 0, "unchanged": 0, "left": 0})
     changes: list = field(default_factory=list)
+    # Pupils whose SEN, EAL or looked-after flag changes, per flag: shown as counts only.
+    counted_only: dict = field(default_factory=dict)
+    # Updated pupils left out of the list of changes because only counted-only flags change.
+    unlisted_updates: int = 0
     # What apply() writes; filled in by the planner.
     work: dict = field(default_factory=dict)
 
@@ -348,6 +387,29 @@ class Plan:
     @property
     def sample_left(self):
         return self.sample("left")
+
+    @property
+    def sample_removed(self):
+        return self.sample("removed")
+
+    @property
+    def listed_updates(self):
+        return sum(1 for change in self.changes if change.action == "updated")
+
+    @property
+    def sensitive_changes(self):
+        """E.g. "SEN status changes for 4 pupils": the only way the preview mentions these flags."""
+        messages = {
+            "send": lambda count: ngettext("SEN status changes for %(count)s pupil",
+                                           "SEN status changes for %(count)s pupils", count),
+            "eal": lambda count: ngettext("EAL changes for %(count)s pupil", "EAL changes for %(count)s pupils",
+                                          count),
+            "looked_after": lambda count: ngettext("Looked-after status changes for %(count)s pupil",
+                                                   "Looked-after status changes for %(count)s pupils", count),
+        }
+        return [messages[name](self.counted_only[name]) % {"count": number_format(self.counted_only[name],
+                                                                                   force_grouping=True)}
+                for name in COUNTED_ONLY_FIELDS if self.counted_only.get(name)]
 
     @property
     def matched_columns(self):
@@ -411,7 +473,7 @@ class PupilImporter(Importer):
     kind = MisImport.Kind.PUPILS
     columns = (
         Column("mis_id", _("UPN or admission number"), ("UPN", "Admission Number", "Adno", "MIS ID", "Pupil ID"),
-               required=True, max_length=_max_length(Pupil, "mis_id"),
+               required=True, parse=parse_id, max_length=_max_length(Pupil, "mis_id"),
                help=_("Matches pupils between imports. Use the same one in your parents and carers file.")),
         Column("last_name", _("Legal surname"), ("Legal Surname", "Surname", "Last Name", "Family Name"),
                required=True, max_length=_max_length(Pupil, "last_name")),
@@ -455,9 +517,11 @@ class PupilImporter(Importer):
 
     def plan(self, plan, records, today):
         parsed = plan.parsed
-        existing = {pupil.mis_id: pupil for pupil in Pupil.objects.all()}
+        # Ids in the file are upper case; ones stored before the import upper-cased them may not be.
+        existing = {pupil.mis_id.upper(): pupil for pupil in Pupil.objects.all()}
         present = [name for name in self.fields if parsed.has(name)]
         creates, updates = [], []
+        counted_only = dict.fromkeys(COUNTED_ONLY_FIELDS, 0)
         # Rows with problems still name pupils who are on roll: never preview them as leavers.
         seen = {record.values["mis_id"] for record in parsed.records if record.values.get("mis_id")}
         for record in records:
@@ -466,7 +530,8 @@ class PupilImporter(Importer):
             if pupil is None:
                 new = Pupil(**values)
                 creates.append(new)
-                plan.changes.append(Change(self.kind, record.row, "new", _pupil_label(new), new=values))
+                plan.changes.append(Change(self.kind, record.row, "new", _pupil_label(new),
+                                           new=_listable(values)))
                 continue
             changed = {name: value for name, value in values.items() if getattr(pupil, name) != value}
             if plan.full_roll and not parsed.has("leaving_date") and not pupil.is_on_roll(today):
@@ -474,14 +539,22 @@ class PupilImporter(Importer):
                 changed["leaving_date"] = None
             if changed:
                 updates.append((pupil, changed))
-                plan.changes.append(Change(self.kind, record.row, "updated", _pupil_label(pupil),
-                                           old={name: getattr(pupil, name) for name in changed}, new=changed))
+                for name in COUNTED_ONLY_FIELDS:
+                    counted_only[name] += name in changed
+                listable = _listable(changed)
+                if listable:
+                    plan.changes.append(Change(self.kind, record.row, "updated", _pupil_label(pupil),
+                                               old={name: getattr(pupil, name) for name in listable}, new=listable))
+                else:
+                    plan.unlisted_updates += 1
             else:
                 plan.counts["unchanged"] += 1
+        plan.counted_only = counted_only
+        self._warn_leading_zeros(plan, creates, existing)
         leavers = []
         if plan.full_roll:
             on_roll = [pupil for pupil in existing.values() if pupil.is_on_roll(today)]
-            leavers = [pupil for pupil in on_roll if pupil.mis_id not in seen]
+            leavers = [pupil for pupil in on_roll if pupil.mis_id.upper() not in seen]
             leavers.sort(key=lambda pupil: (pupil.last_name, pupil.first_name))
             for pupil in leavers:
                 plan.changes.append(Change(self.kind, None, "left", _pupil_label(pupil),
@@ -494,6 +567,27 @@ class PupilImporter(Importer):
         plan.counts.update(new=len(creates), updated=len(updates), left=len(leavers))
         plan.work = {"creates": creates, "updates": updates, "leavers": leavers}
 
+    def _warn_leading_zeros(self, plan, creates, existing):
+        """Excel turns admission number 000123 into 123. Warn, never merge: it may really be another pupil."""
+        by_digits = {}
+        for mis_id in existing:
+            if mis_id.lstrip("0"):
+                by_digits.setdefault(mis_id.lstrip("0"), mis_id)
+        suspects = [(pupil.mis_id, by_digits[pupil.mis_id.lstrip("0")]) for pupil in creates
+                    if pupil.mis_id.lstrip("0") in by_digits]
+        if suspects:
+            in_file, in_portal = suspects[0]
+            plan.warnings.append(ngettext(
+                "%(count)s pupil id in this file matches a pupil already in the portal only if leading zeros are "
+                "ignored (for example “%(file)s” in the file and “%(portal)s” in the portal). Excel removes leading "
+                "zeros when it opens a CSV file. If you import this file, it will be added as a new pupil: export "
+                "the file from your MIS again and upload it without opening it in Excel.",
+                "%(count)s pupil ids in this file match pupils already in the portal only if leading zeros are "
+                "ignored (for example “%(file)s” in the file and “%(portal)s” in the portal). Excel removes leading "
+                "zeros when it opens a CSV file. If you import this file, they will be added as new pupils: export "
+                "the file from your MIS again and upload it without opening it in Excel.",
+                len(suspects)) % {"count": len(suspects), "file": in_file, "portal": in_portal})
+
     def apply(self, plan, now, today):
         work = plan.work
         Pupil.objects.bulk_create(work["creates"], batch_size=BATCH_SIZE)
@@ -505,6 +599,11 @@ class PupilImporter(Importer):
         events += [{"action": "school.pupil.left", "obj": pupil, "detail": {"fields": ["leaving_date"]}}
                    for pupil in work["leavers"]]
         return events
+
+
+def _listable(values):
+    """What the preview may show beside a pupil's name: everything but the flags used only as counts."""
+    return {name: value for name, value in values.items() if name not in COUNTED_ONLY_FIELDS}
 
 
 def _pupil_label(pupil):
@@ -534,10 +633,10 @@ class GuardianImporter(Importer):
         Column("pupil_id", _("Pupil's UPN or admission number"),
                ("Pupil UPN", "UPN", "Pupil Admission Number", "Admission Number", "Pupil Adno", "Adno",
                 "Pupil MIS ID", "MIS ID", "Pupil ID"),
-               required=True, max_length=_max_length(Pupil, "mis_id"),
+               required=True, parse=parse_id, max_length=_max_length(Pupil, "mis_id"),
                help=_("The same identifier as in your pupils file. The pupil must already be imported.")),
         Column("mis_id", _("Contact ID"), ("Contact ID", "Contact MIS ID", "Contact Person ID", "Contact Number"),
-               max_length=_max_length(Guardian, "mis_id"),
+               parse=parse_id, max_length=_max_length(Guardian, "mis_id"),
                help=_("Matches parents and carers between imports. Without this column they are matched by "
                       "email address.")),
         Column("title", _("Title"), ("Contact Title", "Title"), max_length=_max_length(Guardian, "title")),
@@ -550,7 +649,7 @@ class GuardianImporter(Importer):
                                                    "Relation"),
                max_length=_max_length(PupilGuardian, "relationship"), help=_("For example Mother, Father, Carer.")),
         Column("email", _("Email"), ("Contact Email", "Contact Email Address", "Email", "Email Address"),
-               parse=parse_email,
+               parse=parse_email, max_length=_max_length(Guardian, "email"),
                help=_("Needed to send parents and carers their signing and consent links.")),
         Column("phone", _("Phone"), ("Contact Phone", "Contact Mobile", "Mobile", "Mobile Phone", "Telephone",
                                      "Phone", "Contact Telephone"),
@@ -619,9 +718,13 @@ class GuardianImporter(Importer):
 
     def plan(self, plan, records, today):
         parsed = plan.parsed
-        pupil_pks = dict(Pupil.objects.values_list("mis_id", "pk"))
+        pupil_pks = {mis_id.upper(): pk for mis_id, pk in Pupil.objects.values_list("mis_id", "pk")}
+        by_digits = {}  # for a hint when Excel has dropped an admission number's leading zeros
+        for mis_id in pupil_pks:
+            if mis_id.lstrip("0"):
+                by_digits.setdefault(mis_id.lstrip("0"), mis_id)
         guardians = list(Guardian.objects.order_by("pk"))
-        by_mis_id = {guardian.mis_id: guardian for guardian in guardians if guardian.mis_id}
+        by_mis_id = {guardian.mis_id.upper(): guardian for guardian in guardians if guardian.mis_id}
         by_email, unkeyed_by_email = {}, {}
         for guardian in guardians:
             if guardian.email:
@@ -636,14 +739,15 @@ class GuardianImporter(Importer):
         creates, updates, link_creates, link_updates = [], [], [], []
         link_counts = {"new": 0, "updated": 0, "unchanged": 0}
         no_email = set()
+        listed = {}  # pupil pk -> pks of the existing contacts the file lists for them
         for record in records:
             values = record.values
             pupil_pk = pupil_pks.get(values["pupil_id"])
             if pupil_pk is None:
-                plan.errors.append(RowError(record.row, parsed.header("pupil_id"), gettext(
-                    "No pupil with the id “%(id)s” is in the portal. Import the pupils file first, and use the same "
-                    "identifier (UPN or admission number) in both files.") % {"id": values["pupil_id"]}))
+                plan.errors.append(RowError(record.row, parsed.header("pupil_id"),
+                                            _unknown_pupil_message(values["pupil_id"], by_digits)))
                 continue
+            listed.setdefault(pupil_pk, set())
             key = self.contact_key(parsed, values).casefold()
             guardian = contacts.get(key)
             if guardian is None:
@@ -674,6 +778,8 @@ class GuardianImporter(Importer):
                 contacts[key] = guardian
                 if not (values["email"] if parsed.has("email") else guardian.email):
                     no_email.add(key)
+            if guardian.pk:
+                listed[pupil_pk].add(guardian.pk)
             link_values = {name: values[name] for name in link_fields}
             link = links.get((pupil_pk, guardian.pk)) if guardian.pk else None
             if link is None:
@@ -696,10 +802,51 @@ class GuardianImporter(Importer):
                 "%(count)s parent or carer has no email address, so cannot be sent signing or consent links.",
                 "%(count)s parents and carers have no email address, so cannot be sent signing or consent links.",
                 len(no_email)) % {"count": len(no_email)})
+        removals = self._links_to_remove(plan, links, listed, pupil_pks) if plan.full_contacts else []
         plan.counts.update(new=len(creates), updated=len(updates))
         plan.counts.update({f"links_{name}": count for name, count in link_counts.items()})
+        plan.counts["links_removed"] = len(removals)
         plan.work = {"creates": creates, "updates": updates, "link_creates": link_creates,
-                     "link_updates": link_updates}
+                     "link_updates": link_updates, "link_removals": removals}
+
+    def _links_to_remove(self, plan, links, listed, pupil_pks):
+        """Links of pupils in the file to contacts the file no longer lists for them.
+
+        A full contacts file is the MIS's current list for every pupil in it: a contact taken off a pupil's
+        record (after a court order, say) must stop being treated as their parent or carer. Pupils not in the
+        file keep their links, and so does a pupil with a row that has a problem, whose list may be incomplete.
+        """
+        bad_rows = {error.row for error in plan.parsed.errors}
+        unsure = {pupil_pks.get(record.values.get("pupil_id")) for record in plan.parsed.records
+                  if record.row in bad_rows}
+        removals = [link for (pupil_pk, guardian_pk), link in links.items()
+                    if link.pk and pupil_pk in listed and pupil_pk not in unsure
+                    and guardian_pk not in listed[pupil_pk]]
+        if not removals:
+            return []
+        pupils = Pupil.objects.in_bulk({link.pupil_id for link in removals})
+        guardians = Guardian.objects.in_bulk({link.guardian_id for link in removals})
+        changes = [Change(self.kind, None, "removed",
+                          f"{guardians[link.guardian_id]} – {_pupil_label(pupils[link.pupil_id])}")
+                   for link in removals]
+        plan.changes += sorted(changes, key=lambda change: change.label)
+        held = sum(1 for (pupil_pk, _guardian_pk), link in links.items() if link.pk and pupil_pk in listed)
+        plan.warnings.append(ngettext(
+            "%(count)s link between a pupil and a parent or carer would be removed, because this full contacts "
+            "file no longer lists that contact for that pupil. Once removed, the portal stops treating them as "
+            "the pupil's parent or carer: they will not be sent signing or consent links for that pupil. Their "
+            "contact details are kept. Check the list below before importing.",
+            "%(count)s links between a pupil and a parent or carer would be removed, because this full contacts "
+            "file no longer lists those contacts for those pupils. Once removed, the portal stops treating them as "
+            "the pupils' parents or carers: they will not be sent signing or consent links for them. Their "
+            "contact details are kept. Check the list below before importing.",
+            len(removals)) % {"count": len(removals)})
+        if len(removals) > LINKS_REMOVED_WARNING_SHARE * held:
+            plan.warnings.append(gettext(
+                "That is %(removed)s of the %(links)s links the portal holds for the pupils in this file. Check that "
+                "this really is the full contacts file, with every contact of each pupil, not a list of new or "
+                "priority contacts only.") % {"removed": len(removals), "links": held})
+        return removals
 
     def apply(self, plan, now, today):
         work = plan.work
@@ -712,7 +859,25 @@ class GuardianImporter(Importer):
                     "detail": {"pupil": link.pupil_id, "guardian": link.guardian_id}}
                    for link in work["link_creates"]]
         events += _bulk_update(PupilGuardian, work["link_updates"], now, "school.guardian_link.updated")
+        removals = work["link_removals"]
+        for start in range(0, len(removals), BATCH_SIZE):
+            PupilGuardian.objects.filter(pk__in=[link.pk for link in removals[start:start + BATCH_SIZE]]).delete()
+        # Ids only: who was unlinked from whom may itself be sensitive (a court order, say).
+        events += [{"action": "school.guardian_link.removed", "obj": link,
+                    "detail": {"pupil": link.pupil_id, "guardian": link.guardian_id}} for link in removals]
         return events
+
+
+def _unknown_pupil_message(pupil_id, by_digits):
+    message = gettext(
+        "No pupil with the id “%(id)s” is in the portal. Import the pupils file first, and use the same "
+        "identifier (UPN or admission number) in both files.") % {"id": pupil_id}
+    similar = by_digits.get(pupil_id.lstrip("0"))
+    if similar:
+        message += " " + gettext(
+            "The portal has a pupil “%(similar)s”: if Excel removed the leading zeros, export the file from your MIS "
+            "again and upload it without opening it in Excel.") % {"similar": similar}
+    return message
 
 
 class StaffImporter(Importer):
@@ -720,20 +885,21 @@ class StaffImporter(Importer):
     columns = (
         Column("mis_id", _("Staff code"), ("Staff Code", "Staff ID", "Employee Number", "Employee No", "Payroll Number",
                                            "MIS ID"),
-               max_length=_max_length(User, "mis_id"),
+               parse=parse_id, max_length=_max_length(User, "mis_id"),
                help=_("Matches staff between imports. Without it, staff are matched by email address.")),
         Column("first_name", _("Forename"), ("Forename", "First Name", "Legal Forename", "Preferred Forename"),
                required=True, max_length=_max_length(User, "first_name")),
         Column("last_name", _("Surname"), ("Surname", "Last Name", "Legal Surname"),
                required=True, max_length=_max_length(User, "last_name")),
         Column("email", _("Work email"), ("Work Email", "Email", "Email Address", "School Email", "Work Email Address"),
-               required=True, parse=parse_email, help=_("Staff sign in with this address.")),
+               required=True, parse=parse_email, max_length=_max_length(User, "email"),
+               help=_("Staff sign in with this address.")),
         Column("job_title", _("Job title"), ("Job Title", "Role", "Post", "Position"),
                max_length=_max_length(User, "job_title")),
         Column("portal_roles", _("Portal roles"), ("Portal Roles", "Portal Role"), parse=parse_roles,
-               help=_("Optional, separated by semicolons: Administrator; DSL; Headteacher; Online-safety lead; "
-                      "Staff; Technical staff; Governor. Everyone imported gets the Staff role; roles are only "
-                      "ever added, never removed.")),
+               help=_("Optional, separated by semicolons: Online-safety lead; Technical staff; Governor; Staff. "
+                      "Everyone imported gets the Staff role; roles are only ever added, never removed. "
+                      "Administrator, DSL and Headteacher are given in the portal, never by a file.")),
     )
     user_fields = ["mis_id", "first_name", "last_name", "email", "job_title"]
 
@@ -748,7 +914,7 @@ class StaffImporter(Importer):
     def plan(self, plan, records, today):
         parsed = plan.parsed
         users = list(User.objects.order_by("pk"))
-        by_mis_id = {user.mis_id: user for user in users if user.mis_id}
+        by_mis_id = {user.mis_id.upper(): user for user in users if user.mis_id}
         by_email = {user.email.casefold(): user for user in users}
         groups = {group.name: group for group in Group.objects.filter(name__in=roles.ALL)}
         memberships = set(User.groups.through.objects.values_list("user_id", "group_id"))
@@ -779,6 +945,12 @@ class StaffImporter(Importer):
                 plan.errors.append(RowError(record.row, parsed.header("email"), gettext(
                     "This row matches the same account as row %(row)s.") % {"row": matched[user.pk]}))
                 continue
+            current = set() if user is None else {
+                name for name, group in groups.items() if (user.pk, group.pk) in memberships}
+            refusals = self._refusals(user, current, wanted, details)
+            if refusals:
+                plan.errors += [RowError(record.row, parsed.header(name), message) for name, message in refusals]
+                continue
             if user is None:
                 user = User(**{**details, "mis_id": details.get("mis_id") or None})
                 user.set_unusable_password()  # they choose one through "Forgotten your password?"
@@ -789,7 +961,6 @@ class StaffImporter(Importer):
                 continue
             matched[user.pk] = record.row
             changed = {name: value for name, value in details.items() if getattr(user, name) != value}
-            current = {name for name, group in groups.items() if (user.pk, group.pk) in memberships}
             added = wanted - current
             if changed or added:
                 updates.append((user, changed, [name for name in roles.ALL if name in added], current | added))
@@ -803,6 +974,30 @@ class StaffImporter(Importer):
                 plan.counts["unchanged"] += 1
         plan.counts.update(new=len(creates), updated=len(updates))
         plan.work = {"creates": creates, "updates": updates, "new_roles": new_roles}
+
+    @staticmethod
+    def _refusals(user, current, wanted, details):
+        """What a file may not do to an account: [(field, message)]. May drop an email that only changes case."""
+        refusals = []
+        refused = [name for name in PORTAL_ONLY_ROLES if name in wanted - current]
+        if refused:
+            refusals.append(("portal_roles", ngettext(
+                "The %(roles)s role cannot be given by an import. It is given in the portal, on the Staff and "
+                "governors page, as the headteacher decides. Remove it from this row.",
+                "The %(roles)s roles cannot be given by an import. They are given in the portal, on the Staff and "
+                "governors page, as the headteacher decides. Remove them from this row.",
+                len(refused)) % {"roles": ", ".join(str(roles.LABELS[name]) for name in refused)}))
+        privileged = user is not None and (user.is_superuser or bool(current & set(PORTAL_ONLY_ROLES)))
+        if privileged and "email" in details and user.email != details["email"]:
+            if user.email.casefold() == details["email"].casefold():
+                details.pop("email")  # the same address in other capitals: nothing to change
+            else:
+                # A new address would let whoever controls it reset the password of a privileged account.
+                refusals.append(("email", gettext(
+                    "%(who)s has a privileged account (Administrator, DSL or Headteacher), so an import cannot "
+                    "change its email address from %(old)s: change it in the portal, on the Staff and governors "
+                    "page.") % {"who": user, "old": user.email}))
+        return refusals
 
     def apply(self, plan, now, today):
         work = plan.work
@@ -906,10 +1101,19 @@ def parse_mis_file(kind, text):
                 row_ok = False
                 continue
             try:
-                record.values[column.field] = column.parse(raw)
+                value = column.parse(raw)
             except CellError as error:
                 parsed.add_error(row_number, column.field, str(error))
                 row_ok = False
+                continue
+            if column.max_length and isinstance(value, str) and len(value) > column.max_length:
+                # Upper-casing can lengthen text ("ß" becomes "SS"): what is stored must fit too.
+                parsed.add_error(row_number, column.field, gettext(
+                    "This is %(length)s characters long; the most the portal can hold is %(max)s.")
+                    % {"length": len(value), "max": column.max_length})
+                row_ok = False
+                continue
+            record.values[column.field] = value
         if row_ok:
             for name, message in importer.check_row(parsed, record):
                 parsed.add_error(row_number, name, message)
@@ -933,10 +1137,11 @@ def _match_columns(columns, headers):
     return found
 
 
-def plan_import(parsed, *, full_roll=False, today=None):
+def plan_import(parsed, *, full_roll=False, full_contacts=False, today=None):
     """Compare the file with the database. Reads only."""
     today = today or timezone.localdate()
-    plan = Plan(kind=parsed.kind, parsed=parsed, full_roll=full_roll and parsed.kind == MisImport.Kind.PUPILS)
+    plan = Plan(kind=parsed.kind, parsed=parsed, full_roll=full_roll and parsed.kind == MisImport.Kind.PUPILS,
+                full_contacts=full_contacts and parsed.kind == MisImport.Kind.GUARDIANS)
     if not any(error.row == 1 for error in parsed.errors):
         IMPORTERS[parsed.kind].plan(plan, parsed.valid_records, today)
     plan.errors = sorted(parsed.errors + plan.errors, key=lambda error: (error.row, _column_position(parsed, error)))
@@ -964,29 +1169,33 @@ def describe_counts(kind, counts):
     if kind == MisImport.Kind.GUARDIANS:
         line += gettext("; links to pupils: %(new)s new, %(updated)s updated") % {
             "new": number("links_new"), "updated": number("links_updated")}
+        if counts.get("links_removed"):
+            line += gettext(", %(removed)s removed") % {"removed": number("links_removed")}
     return line
 
 
 # --- Write operations -------------------------------------------------------------------------
 
-def mis_import_upload(*, kind, content, file_name, full_roll=False, actor=None, request=None):
-    """Keep an uploaded file until someone confirms or discards it."""
+def mis_import_upload(*, kind, content, file_name, full_roll=False, full_contacts=False, actor=None, request=None):
+    """Keep an uploaded file until someone confirms or discards it (and only until then)."""
+    check_text(content)
     mis_import = MisImport.objects.create(
-        kind=kind, full_roll=full_roll and kind == MisImport.Kind.PUPILS, file_name=file_name[:255],
+        kind=kind, full_roll=full_roll and kind == MisImport.Kind.PUPILS,
+        full_contacts=full_contacts and kind == MisImport.Kind.GUARDIANS, file_name=file_name[:255],
         content=content, created_by=actor)
     plan = mis_import_preview(mis_import=mis_import)
-    # Kept so the list of recent imports can say how each one looked without re-reading it.
+    # Kept so the list of recent imports can say how each one looked once the file itself is gone.
     mis_import.summary = {"rows": plan.parsed.rows_read, "errors": len(plan.errors), **plan.counts}
     mis_import.save(update_fields=["summary"])
     audit_record(action="school.mis_import.uploaded", actor=actor, obj=mis_import, request=request,
-                 detail={"kind": kind, "full_roll": mis_import.full_roll, "rows": plan.parsed.rows_read,
-                         "errors": len(plan.errors)})
+                 detail={"kind": kind, "full_roll": mis_import.full_roll, "full_contacts": mis_import.full_contacts,
+                         "rows": plan.parsed.rows_read, "errors": len(plan.errors)})
     return mis_import
 
 
 def mis_import_preview(*, mis_import, today=None):
     parsed = parse_mis_file(mis_import.kind, mis_import.content)
-    return plan_import(parsed, full_roll=mis_import.full_roll, today=today)
+    return plan_import(parsed, full_roll=mis_import.full_roll, full_contacts=mis_import.full_contacts, today=today)
 
 
 def mis_import_commit(*, mis_import, actor, request=None, today=None):
@@ -1010,12 +1219,17 @@ def mis_import_commit(*, mis_import, actor, request=None, today=None):
             event.setdefault("detail", {})["mis_import"] = locked.pk
         summary = {"rows": plan.parsed.rows_read, **plan.counts}
         events.append({"action": "school.mis_import.committed", "obj": locked,
-                       "detail": {"kind": locked.kind, "full_roll": locked.full_roll, **summary}})
+                       "detail": {"kind": locked.kind, "full_roll": locked.full_roll,
+                                  "full_contacts": locked.full_contacts, **summary}})
         audit_record_many(events=events, actor=actor, request=request)
         summary["seconds"] = round(time.perf_counter() - started, 2)
-        locked.status, locked.committed_at, locked.summary = MisImport.Status.COMMITTED, now, summary
-        locked.save(update_fields=["status", "committed_at", "summary"])
-    mis_import.status, mis_import.committed_at, mis_import.summary = locked.status, now, summary
+        # The file holds SEN and looked-after flags and parents' contact details: once imported, only the
+        # summary is kept.
+        locked.status, locked.committed_at, locked.summary, locked.content = (
+            MisImport.Status.COMMITTED, now, summary, "")
+        locked.save(update_fields=["status", "committed_at", "summary", "content"])
+    mis_import.status, mis_import.committed_at, mis_import.summary, mis_import.content = (
+        locked.status, now, summary, "")
     return plan
 
 
@@ -1024,8 +1238,8 @@ def mis_import_discard(*, mis_import, actor, request=None):
         locked = MisImport.objects.select_for_update().get(pk=mis_import.pk)
         if locked.status != MisImport.Status.PREVIEW:
             raise MisImportRefused(gettext("This file has already been imported or discarded."))
-        locked.status = MisImport.Status.DISCARDED
-        locked.save(update_fields=["status"])
+        locked.status, locked.content = MisImport.Status.DISCARDED, ""  # the upload's summary is kept
+        locked.save(update_fields=["status", "content"])
         audit_record(action="school.mis_import.discarded", actor=actor, obj=locked, request=request)
-    mis_import.status = locked.status
+    mis_import.status, mis_import.content = locked.status, ""
     return mis_import

@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +57,8 @@ class User(AbstractUser):
         ordering = ["last_name", "first_name"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_unique_any_case"),
+            # MIS imports match staff codes in any case; two codes differing only in case would be ambiguous.
+            models.UniqueConstraint(Upper("mis_id"), name="user_mis_id_unique_any_case"),
         ]
         verbose_name = _("user")
         verbose_name_plural = _("users")
@@ -321,6 +323,10 @@ class Pupil(models.Model):
     class Meta:
         ordering = ["last_name", "first_name"]
         indexes = [models.Index(fields=["year_group", "reg_class"])]
+        constraints = [
+            # "a123" and "A123" are the same pupil to the MIS import.
+            models.UniqueConstraint(Upper("mis_id"), name="pupil_mis_id_unique_any_case"),
+        ]
 
     def __str__(self):
         return self.display_name
@@ -354,6 +360,9 @@ class Guardian(models.Model):
     class Meta:
         ordering = ["last_name", "first_name"]
         indexes = [models.Index(fields=["email"])]
+        constraints = [
+            models.UniqueConstraint(Upper("mis_id"), name="guardian_mis_id_unique_any_case"),
+        ]
 
     def __str__(self):
         return " ".join(part for part in (self.title, self.first_name, self.last_name) if part)
@@ -395,6 +404,10 @@ class MisImport(models.Model):
     full_roll = models.BooleanField(
         _("this is the full roll"), default=False,
         help_text=_("Tick when the file lists every pupil on roll: pupils missing from it are marked as left."))
+    full_contacts = models.BooleanField(
+        _("this is the full contacts file"), default=False,
+        help_text=_("Parents and carers only. Tick when the file lists every contact of each pupil in it: links "
+                    "to contacts no longer listed for that pupil are removed."))
     file_name = models.CharField(max_length=255)
     content = models.TextField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PREVIEW)

@@ -4,6 +4,8 @@ import datetime
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import FieldDoesNotExist
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from safety_portal.audit.models import AuditEvent
@@ -11,6 +13,7 @@ from safety_portal.audit.services import audit_verify_chain
 from safety_portal.outbox.models import OutboxEmail
 from safety_portal.school import roles
 from safety_portal.school.mis_import import (
+    IMPORTERS,
     MisFileError,
     MisImportRefused,
     decode_csv_bytes,
@@ -137,9 +140,9 @@ def test_staff_file_creates_accounts_with_no_password_and_the_staff_role(admin_u
     assert (jane.first_name, jane.last_name, jane.job_title, jane.mis_id) == (
         "Jane", "Smith", "Deputy Headteacher", "JSM")
     assert not jane.has_usable_password()
-    assert jane.role_names == {roles.STAFF, roles.DSL}
+    assert jane.role_names == {roles.STAFF, roles.ONLINE_SAFETY_LEAD, roles.GOVERNOR}
     assert User.objects.get(mis_id="TKH").role_names == {roles.STAFF}
-    assert User.objects.get(mis_id="AOB").role_names == {roles.STAFF, roles.ADMINISTRATOR, roles.ONLINE_SAFETY_LEAD}
+    assert User.objects.get(mis_id="RPA").role_names == {roles.STAFF, roles.TECHNICAL}
 
 
 def test_staff_import_adds_roles_but_never_removes_roles_set_by_hand(admin_user):
@@ -361,7 +364,7 @@ def test_guardian_for_a_pupil_not_in_the_portal_is_a_row_error_and_nothing_is_wr
 
 
 def test_unknown_portal_role_for_staff_is_a_row_error_and_nothing_is_written(admin_user):
-    content = STAFF_HEADER + ("JS,Jane,Smith,j.smith@school.example,Teacher,DSL\n"
+    content = STAFF_HEADER + ("JS,Jane,Smith,j.smith@school.example,Teacher,Governor\n"
                               "TK,Tom,Khan,t.khan@school.example,Teacher,Staff; Caretaker\n")
 
     errors = errors_of("staff", content)
@@ -605,3 +608,454 @@ def test_imported_staff_can_set_a_password_through_forgotten_password(client, ad
 
     assert list(OutboxEmail.objects.filter(template="password_reset").values_list("to", flat=True)) == [
         ["t.khan@school.example"]]
+
+
+# --- Year groups are read from the text as written -------------------------------------------
+
+@pytest.mark.parametrize("value, expected", [("NC Year 5", 5), (" year  R ", 0), ("Y05", 5), ("Year 12", 12)])
+def test_year_group_spacing_and_case_do_not_matter(value, expected):
+    parsed = parse_mis_file("pupils", PUPIL_HEADER + f"A1,Smith,Ann,,{value},\n")
+
+    assert parsed.errors == []
+    assert parsed.records[0].values["year_group"] == expected
+
+
+@pytest.mark.parametrize("value", ["Y1/2", "1-2", "Year 1/2", "5/6", "1.2", "Y1 Y2"])
+def test_a_mixed_age_class_is_a_row_error_not_a_year_group_made_of_its_digits(value):
+    errors = errors_of("pupils", PUPIL_HEADER + f"A1,Smith,Ann,,{value},\n")
+
+    assert [error[:2] for error in errors] == [(2, "Year")]
+    assert f"“{value}” names more than one year group" in errors[0][2]
+
+
+@pytest.mark.parametrize("value", ["-1", "Y-5", "5th", "Year 5!", "Y 5a"])
+def test_a_year_group_with_other_characters_is_a_row_error(value):
+    errors = errors_of("pupils", PUPIL_HEADER + f"A1,Smith,Ann,,{value},\n")
+
+    assert [error[:2] for error in errors] == [(2, "Year")]
+    assert f"“{value}” is not a year group" in errors[0][2]
+
+
+def test_minus_one_says_how_to_write_nursery():
+    errors = errors_of("pupils", PUPIL_HEADER + "A1,Smith,Ann,,-1,\n")
+
+    assert "Nursery" in errors[0][2] and "“N”" in errors[0][2]
+
+
+# --- MIS ids in any case -------------------------------------------------------------------------
+
+def test_ids_are_trimmed_and_upper_cased_when_read():
+    pupils = parse_mis_file("pupils", PUPIL_HEADER + " a123 ,Smith,Ann,,Y4,\n")
+    guardians = parse_mis_file("guardians", GUARDIAN_HEADER + "a123, c9 ,Jo,Ahmed,Mother,jo@home.example,Yes\n")
+    staff = parse_mis_file("staff", STAFF_HEADER + "jsm,Jane,Smith,j.smith@school.example,Teacher,\n")
+
+    assert pupils.records[0].values["mis_id"] == "A123"
+    assert (guardians.records[0].values["pupil_id"], guardians.records[0].values["mis_id"]) == ("A123", "C9")
+    assert staff.records[0].values["mis_id"] == "JSM"
+
+
+def test_the_same_pupil_id_in_two_cases_in_one_file_is_a_duplicate():
+    errors = errors_of("pupils", PUPIL_HEADER + "A1,Smith,Ann,,Y4,\na1,Smyth,Anne,,Y4,\n")
+
+    assert [error[:2] for error in errors] == [(3, "UPN")]
+
+
+def test_a_lower_case_id_on_a_full_roll_updates_the_pupil_instead_of_adding_one_and_marking_it_left(admin_user):
+    pupil = PupilFactory(mis_id="A123", first_name="Ann", last_name="Smith", date_of_birth=None, year_group=4,
+                         reg_class="")
+
+    plan, _ = commit("pupils", "UPN,Surname,Forename,Year\na123,Smith,Ann,4\n", full_roll=True, actor=admin_user)
+
+    assert plan.counts == {"new": 0, "updated": 0, "unchanged": 1, "left": 0}
+    assert list(Pupil.objects.values_list("pk", "mis_id", "leaving_date")) == [(pupil.pk, "A123", None)]
+
+
+def test_a_pupil_stored_with_a_lower_case_id_is_matched_and_its_id_upper_cased(admin_user):
+    pupil = PupilFactory(mis_id="a123", first_name="Ann", last_name="Smith", date_of_birth=None, year_group=4,
+                         reg_class="")
+
+    plan, _ = commit("pupils", "UPN,Surname,Forename,Year\nA123,Smith,Ann,4\n", full_roll=True, actor=admin_user)
+
+    assert (plan.counts["new"], plan.counts["updated"], plan.counts["left"]) == (0, 1, 0)
+    pupil.refresh_from_db()
+    assert (pupil.mis_id, pupil.leaving_date) == ("A123", None)
+
+
+def test_guardian_ids_match_in_any_case(admin_user):
+    link = PupilGuardianFactory(pupil__mis_id="A1", guardian__mis_id="c1", guardian__first_name="Jo",
+                                guardian__last_name="Ahmed", guardian__email="jo@home.example",
+                                relationship="Mother", parental_responsibility=True)
+
+    plan, _ = commit("guardians", GUARDIAN_HEADER + "a1,C1,Jo,Ahmed,Mother,jo@home.example,Yes\n", actor=admin_user)
+
+    assert (plan.counts["new"], plan.counts["links_new"]) == (0, 0)
+    assert Guardian.objects.count() == 1
+    link.guardian.refresh_from_db()
+    assert link.guardian.mis_id == "C1"
+
+
+def test_staff_codes_match_in_any_case(admin_user):
+    jane = UserFactory(mis_id="jsm", email="j.smith@school.example", first_name="Jane", last_name="Smith",
+                       job_title="Teacher")
+
+    plan, _ = commit("staff", STAFF_HEADER + "JSM,Jane,Smith,j.smith@school.example,Teacher,\n", actor=admin_user)
+
+    assert plan.counts["new"] == 0
+    jane.refresh_from_db()
+    assert jane.mis_id == "JSM"
+
+
+@pytest.mark.parametrize("factory, first, second", [
+    (PupilFactory, {"mis_id": "A123"}, {"mis_id": "a123"}),
+    (GuardianFactory, {"mis_id": "C1"}, {"mis_id": "c1"}),
+    (UserFactory, {"mis_id": "JSM"}, {"mis_id": "jsm"}),
+])
+def test_the_database_refuses_two_ids_that_differ_only_in_case(db, factory, first, second):
+    factory(**first)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        factory(**second)
+
+
+def test_blank_guardian_and_staff_ids_do_not_clash(db):
+    GuardianFactory.create_batch(2, mis_id=None)
+    UserFactory.create_batch(2, mis_id=None)
+
+    assert Guardian.objects.filter(mis_id=None).count() == 2
+
+
+def test_a_pupil_id_that_matches_only_without_leading_zeros_is_warned_about_and_not_merged(admin_user):
+    PupilFactory(mis_id="000123", first_name="Ann", last_name="Smith")
+    PupilFactory(mis_id="045", first_name="Bob", last_name="Jones")
+
+    mis_import = upload("pupils", PUPIL_HEADER + "123,Smith,Ann,,Y4,\n45,Jones,Bob,,Y4,\n777,New,Nia,,Y4,\n")
+    plan = mis_import_preview(mis_import=mis_import, today=TODAY)
+
+    assert plan.counts["new"] == 3
+    warning = next(warning for warning in plan.warnings if "leading zeros" in warning)
+    assert warning.startswith("2 pupil ids in this file match pupils already in the portal only if leading zeros")
+    assert "“123” in the file and “000123” in the portal" in warning
+    plan = mis_import_commit(mis_import=mis_import, actor=admin_user, today=TODAY)
+    assert Pupil.objects.filter(mis_id__in=["000123", "123"]).count() == 2
+
+
+def test_an_exact_id_match_gives_no_leading_zeros_warning(admin_user):
+    PupilFactory(mis_id="000123")
+    PupilFactory(mis_id="123")
+
+    plan = mis_import_preview(mis_import=upload("pupils", PUPIL_HEADER + "123,Smith,Ann,,Y4,\n"), today=TODAY)
+
+    assert not [warning for warning in plan.warnings if "leading zeros" in warning]
+
+
+def test_a_guardian_row_for_a_pupil_id_that_lost_its_leading_zeros_says_so(admin_user):
+    PupilFactory(mis_id="000123")
+
+    plan = mis_import_preview(mis_import=upload("guardians", GUARDIAN_HEADER + "123,C1,Jo,Ahmed,Mother,,Yes\n"))
+
+    assert [(error.row, error.column) for error in plan.errors] == [(2, "UPN")]
+    assert "“000123”" in plan.errors[0].message and "leading zeros" in plan.errors[0].message
+
+
+# --- Text longer than the database holds ---------------------------------------------------------
+
+LONG_EMAIL = "a" * 64 + "@" + ".".join(["b" * 63] * 3) + ".example"  # 264 characters, yet a valid address
+
+
+def test_an_email_longer_than_the_database_holds_is_a_row_error_for_parents(admin_user, pupils_imported):
+    content = GUARDIAN_HEADER + f"A123456789012,C1,Jo,Ahmed,Mother,{LONG_EMAIL},Yes\n"
+
+    assert errors_of("guardians", content) == [
+        (2, "Contact Email", "This is 264 characters long; the most the portal can hold is 254.")]
+    assert_nothing_written(upload("guardians", content), admin_user, model=Guardian)
+
+
+def test_an_email_longer_than_the_database_holds_is_a_row_error_for_staff(admin_user):
+    content = STAFF_HEADER + f"JS,Jane,Smith,{LONG_EMAIL},Teacher,\n"
+
+    assert errors_of("staff", content) == [
+        (2, "Email", "This is 264 characters long; the most the portal can hold is 254.")]
+    assert_nothing_written(upload("staff", content), admin_user, model=User, before=1)
+
+
+CONTACT_HEADER = "UPN,Contact ID,Contact Surname,Contact Phone,Relationship,Title\n"
+
+
+@pytest.mark.parametrize("kind, header, row, column, limit", [
+    ("pupils", PUPIL_HEADER, "{},Smith,Ann,,Y4,", "UPN", 40),
+    ("pupils", PUPIL_HEADER, "A1,Smith,Ann,,Y4,{}", "Reg Group", 40),
+    ("guardians", CONTACT_HEADER, "A1,C1,Lee,{},,", "Contact Phone", 40),
+    ("guardians", CONTACT_HEADER, "A1,C1,Lee,,{},", "Relationship", 60),
+    ("guardians", CONTACT_HEADER, "A1,C1,Lee,,,{}", "Title", 20),
+    ("staff", STAFF_HEADER, "JS,Jane,Smith,j@school.example,{},", "Job Title", 120),
+    ("staff", STAFF_HEADER, "{},Jane,Smith,j@school.example,Teacher,", "Staff Code", 40),
+])
+def test_each_text_column_is_checked_against_its_database_limit(kind, header, row, column, limit):
+    errors = errors_of(kind, header + row.format("X" * (limit + 1)) + "\n")
+
+    assert errors == [(2, column, f"This is {limit + 1} characters long; the most the portal can hold is {limit}.")]
+
+
+COLUMN_MODELS = {
+    "pupils": {None: Pupil},
+    "guardians": {None: Guardian, "pupil_id": (Pupil, "mis_id"), "relationship": (PupilGuardian, "relationship")},
+    "staff": {None: User},
+}
+
+
+@pytest.mark.parametrize("kind", ["pupils", "guardians", "staff"])
+def test_every_text_column_has_the_limit_of_the_field_it_is_stored_in(kind):
+    for column in IMPORTERS[kind].columns:
+        target = COLUMN_MODELS[kind].get(column.field, COLUMN_MODELS[kind][None])
+        model, name = target if isinstance(target, tuple) else (target, column.field)
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue  # roles, priority: not stored as text
+        if getattr(field, "max_length", None):
+            assert column.max_length == field.max_length, f"{kind}: {column.field}"
+
+
+# --- NUL characters --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-8", "utf-8-sig", "cp1252"])
+def test_a_nul_character_is_refused_in_every_encoding(encoding):
+    text = "UPN,Surname,Forename,Year\r\nA1,Smi\x00th,Ann,4\r\n"
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data
+
+    with pytest.raises(MisFileError, match="NUL"):
+        decode_csv_bytes(data)
+
+
+def test_text_with_a_nul_character_is_never_stored(admin_user):
+    with pytest.raises(MisFileError, match="NUL"):
+        upload("pupils", "UPN,Surname,Forename,Year\nA1,Smi\x00th,Ann,4\n")
+
+    assert MisImport.objects.count() == 0
+
+
+# --- Full contacts file -----------------------------------------------------------------------------
+
+@pytest.fixture
+def contacts_imported(admin_user, pupils_imported):
+    commit("guardians", fixture_text("guardians_sims.csv"), actor=admin_user)
+
+
+def sims_contacts_without(*contact_ids):
+    return "\n".join(line for line in fixture_text("guardians_sims.csv").splitlines()
+                     if not any(f",{contact_id}," in line for contact_id in contact_ids)) + "\n"
+
+
+def linked(pupil_mis_id):
+    return set(PupilGuardian.objects.filter(pupil__mis_id=pupil_mis_id).values_list("guardian__mis_id", flat=True))
+
+
+def commit_contacts(content, actor, **options):
+    mis_import = mis_import_upload(kind="guardians", content=content, file_name="contacts.csv", actor=actor,
+                                   **options)
+    return mis_import_commit(mis_import=mis_import, actor=actor, today=TODAY), mis_import
+
+
+def test_full_contacts_file_removes_links_it_no_longer_lists_and_keeps_the_contact(admin_user, contacts_imported):
+    imran = Guardian.objects.get(mis_id="C1002")
+    link = PupilGuardian.objects.get(guardian=imran)
+
+    plan, mis_import = commit_contacts(sims_contacts_without("C1002"), admin_user, full_contacts=True)
+
+    assert plan.counts["links_removed"] == 1
+    assert linked("A123456789012") == {"C1001"}
+    assert Guardian.objects.filter(pk=imran.pk).exists()
+    assert PupilGuardian.objects.count() == 6
+    event = AuditEvent.objects.get(action="school.guardian_link.removed")
+    assert (event.object_type, event.object_id) == ("school.pupilguardian", str(link.pk))
+    assert event.detail == {"pupil": link.pupil_id, "guardian": imran.pk, "mis_import": mis_import.pk}
+    assert event.actor == admin_user
+    committed = AuditEvent.objects.get(action="school.mis_import.committed", object_id=str(mis_import.pk))
+    assert (committed.detail["full_contacts"], committed.detail["links_removed"]) == (True, 1)
+    assert audit_verify_chain().ok
+
+
+def test_full_contacts_file_leaves_pupils_who_are_not_in_it_alone(admin_user, contacts_imported):
+    content = GUARDIAN_HEADER + "A123456789012,C1001,Fatima,Ahmed,Mother,fatima.ahmed@home.example,Yes\n"
+
+    plan, _ = commit_contacts(content, admin_user, full_contacts=True)
+
+    assert plan.counts["links_removed"] == 1
+    assert linked("A123456789012") == {"C1001"}
+    assert linked("B223456789012") == {"C1003", "C1004"}
+    assert linked("C323456789012") == linked("E523456789012") == {"C1005"}
+    assert PupilGuardian.objects.count() == 6
+
+
+def test_a_contact_shared_by_two_children_is_unlinked_only_from_the_child_it_is_missing_for(
+        admin_user, contacts_imported):
+    content = "\n".join(line for line in fixture_text("guardians_sims.csv").splitlines()
+                        if not line.startswith("E523456789012")) + "\n"
+    content += "E523456789012,C1006,,Dawn,Hughes,Foster carer,dawn.hughes@council.example,07700 900006,0,1\n"
+
+    plan, _ = commit_contacts(content, admin_user, full_contacts=True)
+
+    assert plan.counts["links_removed"] == 1
+    assert linked("C323456789012") == {"C1005"}
+    assert linked("E523456789012") == {"C1006"}
+
+
+def test_without_full_contacts_links_are_never_removed(admin_user, contacts_imported):
+    plan, _ = commit_contacts(sims_contacts_without("C1002"), admin_user)
+
+    assert plan.counts["links_removed"] == 0
+    assert linked("A123456789012") == {"C1001", "C1002"}
+    assert not AuditEvent.objects.filter(action="school.guardian_link.removed").exists()
+
+
+def test_full_contacts_preview_counts_the_links_to_remove_and_warns(admin_user, contacts_imported):
+    mis_import = mis_import_upload(kind="guardians", content=sims_contacts_without("C1002", "C1004"),
+                                   file_name="contacts.csv", full_contacts=True, actor=admin_user)
+
+    plan = mis_import_preview(mis_import=mis_import)
+
+    assert plan.counts["links_removed"] == 2
+    assert plan.can_commit
+    assert any(warning.startswith("2 links between a pupil and a parent or carer would be removed")
+               for warning in plan.warnings)
+    assert {change.label for change in plan.sample_removed} == {
+        "Mr Imran Ahmed – Yusuf Ahmed (A123456789012)", "Peter Jones – Liv Brown (B223456789012)"}
+    assert PupilGuardian.objects.count() == 7
+
+
+def test_full_contacts_only_applies_to_a_guardians_file(admin_user):
+    mis_import = mis_import_upload(kind="pupils", content=fixture_text("pupils_sims.csv"), file_name="p.csv",
+                                   full_contacts=True, actor=admin_user)
+
+    assert mis_import.full_contacts is False
+
+
+def test_a_pupil_with_a_bad_row_in_a_full_contacts_file_is_not_counted_for_removals(admin_user, contacts_imported):
+    content = GUARDIAN_HEADER + ("A123456789012,C1001,Fatima,Ahmed,Mother,fatima.ahmed@home.example,Yes\n"
+                                 "A123456789012,C1002,Imran,Ahmed,Father,not-an-email,Yes\n")
+
+    plan = mis_import_preview(mis_import=mis_import_upload(kind="guardians", content=content, file_name="c.csv",
+                                                           full_contacts=True, actor=admin_user))
+
+    assert len(plan.errors) == 1
+    assert plan.counts["links_removed"] == 0
+
+
+# --- Roles that cannot come from a file ---------------------------------------------------------
+
+@pytest.mark.parametrize("role", ["DSL", "Designated Safeguarding Lead", "Headteacher", "Administrator"])
+def test_staff_import_cannot_give_a_privileged_role_to_a_new_account(admin_user, role):
+    content = STAFF_HEADER + f"JS,Jane,Smith,j.smith@school.example,Teacher,Staff; {role}\n"
+    mis_import = upload("staff", content)
+
+    plan = assert_nothing_written(mis_import, admin_user, model=User, before=1)
+
+    assert [(error.row, error.column) for error in plan.errors] == [(2, "Portal Roles")]
+    assert "cannot be given by an import" in plan.errors[0].message
+    assert "in the portal" in plan.errors[0].message
+
+
+@pytest.mark.parametrize("role", [roles.DSL, roles.HEADTEACHER, roles.ADMINISTRATOR])
+def test_staff_import_cannot_give_a_privileged_role_to_an_existing_account(admin_user, role):
+    tom = user_with_role(roles.STAFF, mis_id="TK", email="t.khan@school.example", first_name="Tom",
+                         last_name="Khan", job_title="Teacher")
+    mis_import = upload("staff", STAFF_HEADER + f"TK,Tom,Khan,t.khan@school.example,Teacher,{role}\n")
+
+    plan = assert_nothing_written(mis_import, admin_user, model=User, before=2)
+
+    assert [(error.row, error.column) for error in plan.errors] == [(2, "Portal Roles")]
+    assert User.objects.get(pk=tom.pk).role_names == {roles.STAFF}
+
+
+def test_a_privileged_role_already_held_is_not_an_error(admin_user):
+    user_with_role(roles.STAFF, roles.DSL, mis_id="JS", email="j.smith@school.example", first_name="Jane",
+                   last_name="Smith", job_title="Teacher")
+
+    plan, _ = commit("staff", STAFF_HEADER + "JS,Jane,Smith,j.smith@school.example,Teacher,DSL\n", actor=admin_user)
+
+    assert plan.errors == []
+    assert plan.counts["unchanged"] == 1
+
+
+def test_staff_import_may_give_the_everyday_roles(admin_user):
+    content = STAFF_HEADER + ("JS,Jane,Smith,j.smith@school.example,Teacher,"
+                              "Online-safety lead; Technical staff; Governor\n")
+
+    commit("staff", content, actor=admin_user)
+
+    assert User.objects.get(mis_id="JS").role_names == {
+        roles.STAFF, roles.ONLINE_SAFETY_LEAD, roles.TECHNICAL, roles.GOVERNOR}
+
+
+@pytest.mark.parametrize("role", [roles.ADMINISTRATOR, roles.DSL, roles.HEADTEACHER])
+def test_staff_import_cannot_change_the_email_of_a_privileged_account(admin_user, role):
+    head = user_with_role(role, mis_id="HT", email="head@school.example", first_name="Hana", last_name="Head",
+                          job_title="Headteacher")
+    mis_import = upload("staff", STAFF_HEADER + "HT,Hana,Head,attacker@elsewhere.example,Headteacher,\n")
+
+    plan = assert_nothing_written(mis_import, admin_user, model=User, before=2)
+
+    assert [(error.row, error.column) for error in plan.errors] == [(2, "Email")]
+    assert "change it in the portal" in plan.errors[0].message
+    head.refresh_from_db()
+    assert head.email == "head@school.example"
+
+
+def test_staff_import_cannot_change_the_email_of_a_superuser(admin_user):
+    UserFactory(mis_id="IT", email="it@school.example", is_superuser=True)
+
+    plan = mis_import_preview(mis_import=upload("staff", STAFF_HEADER + "IT,Ian,Tech,new@school.example,IT,\n"))
+
+    assert [(error.row, error.column) for error in plan.errors] == [(2, "Email")]
+
+
+def test_a_privileged_accounts_email_differing_only_in_case_is_not_an_error(admin_user):
+    user_with_role(roles.DSL, roles.STAFF, mis_id="DS", email="dsl@school.example", first_name="Dee",
+                   last_name="Lead", job_title="DSL")
+
+    plan, _ = commit("staff", STAFF_HEADER + "DS,Dee,Lead,DSL@School.example,DSL,\n", actor=admin_user)
+
+    assert plan.errors == []
+    assert User.objects.get(mis_id="DS").email == "dsl@school.example"
+
+
+# --- Data minimisation --------------------------------------------------------------------------
+
+def test_the_file_is_blanked_when_committed_and_the_summary_kept(admin_user):
+    _, mis_import = commit("pupils", fixture_text("pupils_sims.csv"), actor=admin_user)
+
+    mis_import.refresh_from_db()
+    assert mis_import.content == ""
+    assert (mis_import.summary["rows"], mis_import.summary["new"]) == (5, 5)
+
+
+def test_the_file_is_blanked_when_discarded_and_the_summary_kept(admin_user):
+    mis_import = upload("pupils", fixture_text("pupils_sims.csv"))
+
+    mis_import_discard(mis_import=mis_import, actor=admin_user)
+
+    mis_import.refresh_from_db()
+    assert mis_import.content == ""
+    assert (mis_import.summary["rows"], mis_import.summary["errors"]) == (5, 0)
+
+
+def test_sen_eal_and_looked_after_changes_are_counted_never_shown_beside_a_name(admin_user, pupils_imported):
+    content = (fixture_text("pupils_sims.csv")
+               .replace("Ahmed,Yusuf,,14/03/2016,Year 4,4H,04/09/2020,N,Yes,No",
+                        "Ahmed,Yusuf,,14/03/2016,Year 5,5H,04/09/2020,K,No,No")
+               .replace("Brown,Olivia,Liv,2/11/2015,Y5,5B,04/09/2019,K,No,No",
+                        "Brown,Olivia,Liv,2/11/2015,Y5,5B,04/09/2019,N,No,Yes"))
+
+    plan = mis_import_preview(mis_import=upload("pupils", content))
+
+    assert plan.counts["updated"] == 2
+    assert plan.sensitive_changes == ["SEN status changes for 2 pupils", "EAL changes for 1 pupil",
+                                      "Looked-after status changes for 1 pupil"]
+    assert [change.label for change in plan.sample_updated] == ["Yusuf Ahmed (A123456789012)"]
+    assert [label for label, _before, _after in plan.sample_updated[0].described] == [
+        "Year group", "Registration group"]
+    assert plan.unlisted_updates == 1
+    for change in plan.changes:
+        assert not {"send", "eal", "looked_after"} & (set(change.new) | set(change.old))

@@ -10,7 +10,7 @@ from django.db import connections
 
 from safety_portal.audit.models import AuditEvent
 from safety_portal.school import roles
-from safety_portal.school.models import MisImport, Pupil, User
+from safety_portal.school.models import MisImport, Pupil, PupilGuardian, User
 
 DATA = Path(__file__).parent / "data"
 
@@ -94,3 +94,30 @@ def test_command_refuses_full_roll_for_other_kinds(db):
 def test_command_reports_a_missing_file(db):
     with pytest.raises(CommandError, match="Cannot read"):
         run("--kind", "pupils", "/nonexistent/pupils.csv")
+
+
+def test_command_keeps_no_copy_of_the_file(db):
+    run("--kind", "pupils", str(DATA / "pupils_sims.csv"))
+
+    assert MisImport.objects.get().content == ""
+
+
+def test_command_full_contacts_removes_links_the_file_no_longer_lists(db, tmp_path):
+    run("--kind", "pupils", str(DATA / "pupils_sims.csv"))
+    run("--kind", "guardians", str(DATA / "guardians_sims.csv"))
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("\n".join(line for line in (DATA / "guardians_sims.csv").read_text().splitlines()
+                                  if ",C1002," not in line), encoding="utf-8")
+
+    out, _ = run("--kind", "guardians", "--full-contacts", str(contacts))
+
+    assert "1 link between a pupil and a parent or carer would be removed" in out
+    assert "1 removed" in out
+    assert PupilGuardian.objects.count() == 6
+    assert MisImport.objects.order_by("-pk").first().full_contacts is True
+    assert AuditEvent.objects.filter(action="school.guardian_link.removed").count() == 1
+
+
+def test_command_refuses_full_contacts_for_other_kinds(db):
+    with pytest.raises(CommandError, match="--full-contacts only applies"):
+        run("--kind", "pupils", "--full-contacts", str(DATA / "pupils_sims.csv"))

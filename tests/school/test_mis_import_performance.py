@@ -27,21 +27,21 @@ def pupils_csv(count, reg_suffix=""):
     return "\n".join(lines) + "\n"
 
 
-def guardians_csv(pupil_count):
+def guardians_csv(pupil_count, contacts=2):
     """Two contacts per pupil; every tenth pupil is a younger sibling sharing the previous pupil's contacts."""
     lines = ["UPN,Contact ID,Title,Contact Forename,Contact Surname,Relationship,Contact Email,Contact Phone,"
              "Parental Responsibility,Priority"]
     for i in range(pupil_count):
         family = i - 1 if i % 10 == 1 and i > 0 else i
-        for n, (title, relationship) in enumerate([("Mrs", "Mother"), ("Mr", "Father")], start=1):
+        for n, (title, relationship) in enumerate([("Mrs", "Mother"), ("Mr", "Father")][:contacts], start=1):
             lines.append(f"P{i:012d},C{family}-{n},{title},Parent{family}{n},Surname{family},{relationship},"
                          f"parent{family}.{n}@home.example,07700 9{family:05d},Yes,{n}")
     return "\n".join(lines) + "\n"
 
 
-def timed_commit(kind, content, actor, full_roll=False):
+def timed_commit(kind, content, actor, full_roll=False, full_contacts=False):
     mis_import = mis_import_upload(kind=kind, content=content, file_name=f"{kind}.csv", full_roll=full_roll,
-                                   actor=actor)
+                                   full_contacts=full_contacts, actor=actor)
     started = time.perf_counter()
     plan = mis_import_commit(mis_import=mis_import, actor=actor)
     return plan, time.perf_counter() - started
@@ -109,3 +109,19 @@ def test_realistic_volume_commits_in_a_bounded_number_of_queries(admin_user, dja
     with django_assert_max_num_queries(60):
         plan = mis_import_commit(mis_import=changed, actor=admin_user)
     assert (plan.counts["updated"], plan.counts["left"]) == (count - 50, 50)
+
+
+def test_a_full_contacts_file_removes_a_whole_schools_stale_links_in_bounded_queries(admin_user,
+                                                                                      django_assert_max_num_queries):
+    count = 600
+    timed_commit("pupils", pupils_csv(count), admin_user)
+    timed_commit("guardians", guardians_csv(count), admin_user)
+    mis_import = mis_import_upload(kind="guardians", content=guardians_csv(count, contacts=1), file_name="g.csv",
+                                   full_contacts=True, actor=admin_user)
+
+    with django_assert_max_num_queries(40):
+        plan = mis_import_commit(mis_import=mis_import, actor=admin_user)
+
+    assert plan.counts["links_removed"] == count
+    assert PupilGuardian.objects.count() == count
+    assert AuditEvent.objects.filter(action="school.guardian_link.removed").count() == count

@@ -163,7 +163,7 @@ def test_full_roll_for_a_guardians_file_is_refused_and_the_choices_are_kept(admi
 
 
 def test_a_file_that_is_too_large_is_refused_with_a_clear_message(admin_client, monkeypatch):
-    monkeypatch.setattr("safety_portal.school.views.imports.MAX_UPLOAD_BYTES", 100)
+    monkeypatch.setattr("safety_portal.school.forms.MAX_UPLOAD_BYTES", 100)
 
     response = post_upload(admin_client)
 
@@ -207,3 +207,94 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, db):
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+def test_the_upload_form_lives_with_the_other_forms():
+    from safety_portal.school.forms import MisUploadForm
+
+    assert MisUploadForm.__module__ == "safety_portal.school.forms"
+
+
+def test_a_utf16_file_with_a_nul_character_is_refused_at_upload(admin_client):
+    data = "UPN\tSurname\tForename\tYear\r\nA1\tSmi\x00th\tAnn\t4\r\n".encode("utf-16")
+
+    response = post_upload(admin_client, file=csv_file(content=data))
+
+    assert response.status_code == 200
+    assert MisImport.objects.count() == 0
+    assert "NUL" in response.context["form"].errors["file"][0]
+
+
+def test_a_committed_import_keeps_no_copy_of_the_file_and_its_page_shows_the_summary(admin_client):
+    url = post_upload(admin_client).url
+    admin_client.post(url, {"action": "commit"})
+
+    mis_import = MisImport.objects.get()
+    assert mis_import.content == ""
+    page = admin_client.get(url).content.decode()
+    assert "5 new, 0 updated, 0 unchanged, 0 marked as left" in page
+    assert "Liv Brown" not in page
+
+
+def test_a_discarded_import_keeps_no_copy_of_the_file(admin_client):
+    url = post_upload(admin_client).url
+
+    admin_client.post(url, {"action": "discard"})
+
+    assert MisImport.objects.get().content == ""
+    assert admin_client.get(url).status_code == 200
+
+
+def test_preview_counts_sen_eal_and_looked_after_changes_but_never_shows_them_beside_a_name(admin_client):
+    admin_client.post(post_upload(admin_client).url, {"action": "commit"})
+    changed = (DATA / "pupils_sims.csv").read_bytes().replace(b"4H,04/09/2020,N,Yes,No", b"5H,04/09/2020,K,No,No")
+    changed = changed.replace(b"5B,04/09/2019,K,No,No", b"5B,04/09/2019,N,No,No")  # Olivia: only her SEN status
+
+    response = post_upload(admin_client, file=csv_file(content=changed))
+    page = admin_client.get(response.url).content.decode()
+
+    assert "Yusuf Ahmed (A123456789012)" in page
+    assert "Registration group: 4H → 5H" in page
+    assert "SEN status:" not in page and "EAL:" not in page
+    assert "Liv Brown" not in page
+    assert '<div class="fs-3" data-count="updated">2</div>' in page
+    assert "SEN status changes for 2 pupils; EAL changes for 1 pupil." in page
+    assert "1 more pupil is updated whose only change is to SEN, EAL or looked-after status" in page
+    assert "(first" not in page  # the one pupil listed is the whole list
+
+
+def test_full_contacts_upload_previews_the_links_to_remove_with_a_warning(admin_client):
+    admin_client.post(post_upload(admin_client).url, {"action": "commit"})
+    admin_client.post(post_upload(admin_client, kind="guardians", file=csv_file(fixture="guardians_sims.csv")).url,
+                      {"action": "commit"})
+    without_imran = b"\n".join(line for line in (DATA / "guardians_sims.csv").read_bytes().splitlines()
+                               if b",C1002," not in line)
+
+    response = admin_client.post(UPLOAD_URL, {"kind": "guardians", "full_contacts": "on",
+                                              "file": csv_file(content=without_imran)})
+    mis_import = MisImport.objects.order_by("-pk").first()
+    page = admin_client.get(response.url).content.decode()
+
+    assert mis_import.full_contacts is True
+    assert "Full contacts file" in page
+    assert '<div class="fs-3" data-count="links_removed">1</div>' in page
+    assert "1 link between a pupil and a parent or carer would be removed" in page
+    assert "Mr Imran Ahmed – Yusuf Ahmed (A123456789012)" in page
+
+    admin_client.post(response.url, {"action": "commit"})
+
+    assert not Guardian.objects.get(mis_id="C1002").pupil_links.exists()
+
+
+def test_full_contacts_for_a_pupils_file_is_refused(admin_client):
+    response = admin_client.post(UPLOAD_URL, {"kind": "pupils", "full_contacts": "on", "file": csv_file()})
+
+    assert response.status_code == 200
+    assert MisImport.objects.count() == 0
+    assert "full_contacts" in response.context["form"].errors
+
+
+def test_the_upload_form_offers_the_full_contacts_option(admin_client):
+    page = admin_client.get(UPLOAD_URL).content.decode()
+
+    assert 'name="full_contacts"' in page

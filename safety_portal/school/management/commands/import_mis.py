@@ -27,14 +27,19 @@ class Command(BaseCommand):
         parser.add_argument("--kind", required=True, choices=MisImport.Kind.values, help="what the file holds")
         parser.add_argument("--full-roll", action="store_true",
                             help="pupils only: the file lists every pupil on roll; mark anyone missing as left today")
+        parser.add_argument("--full-contacts", action="store_true",
+                            help="guardians only: the file lists every contact of each pupil in it; unlink contacts "
+                                 "no longer listed for a pupil (their details are kept)")
         parser.add_argument("--dry-run", action="store_true", help="show what would change and write nothing")
         parser.add_argument("--by", metavar="EMAIL",
                             help="record this portal user in the audit trail as the person importing")
 
-    def handle(self, *args, file, kind, full_roll, dry_run, by, **options):
+    def handle(self, *args, file, kind, full_roll, full_contacts, dry_run, by, **options):
         started = time.perf_counter()
         if full_roll and kind != MisImport.Kind.PUPILS:
             raise CommandError("--full-roll only applies to --kind pupils.")
+        if full_contacts and kind != MisImport.Kind.GUARDIANS:
+            raise CommandError("--full-contacts only applies to --kind guardians.")
         actor = None
         if by:
             actor = User.objects.filter(email__iexact=by).first()
@@ -48,7 +53,7 @@ class Command(BaseCommand):
         except MisFileError as error:
             raise CommandError(str(error)) from error
 
-        plan = plan_import(parse_mis_file(kind, content), full_roll=full_roll)
+        plan = plan_import(parse_mis_file(kind, content), full_roll=full_roll, full_contacts=full_contacts)
         self.stdout.write(f"{path.name}: {plan.parsed.rows_read} rows read.")
         self.stdout.write(f"Would be: {describe_counts(kind, plan.counts)}.")
         for warning in plan.warnings:
@@ -65,7 +70,7 @@ class Command(BaseCommand):
 
         with transaction.atomic():
             mis_import = mis_import_upload(kind=kind, content=content, file_name=path.name, full_roll=full_roll,
-                                           actor=actor)
+                                           full_contacts=full_contacts, actor=actor)
             plan = mis_import_commit(mis_import=mis_import, actor=actor)
         elapsed = time.perf_counter() - started
         self.stdout.write(self.style.SUCCESS(
