@@ -8,8 +8,16 @@ from safety_portal.school import models, roles
 DEFAULT_PASSWORD = "correct-horse-battery"
 
 # Fixed names, not Faker's: a random "O'Neill" is HTML-escaped on pages and makes tests flaky.
-FIRST_NAMES = ["Amelia", "Oliver", "Isla", "Noah", "Ava", "Leo", "Mia", "Arthur", "Freya", "Yusuf"]
-LAST_NAMES = ["Smith", "Patel", "Jones", "Khan", "Taylor", "Brown", "Evans", "Wright", "Green", "Hughes", "Walker"]
+# Separate pools for staff, pupils and parents, so a test that checks a pupil's name is absent
+# is never fooled by the signed-in teacher sharing it.
+STAFF_FIRST = ["Helen", "Marcus", "Priya", "Owen", "Ruth", "Samir", "Joanna", "Callum", "Nadia"]
+STAFF_LAST = ["Ashworth", "Bellamy", "Carrington", "Delaney", "Everett", "Fairbairn", "Gallagher", "Hargreaves",
+              "Ingleby", "Jarvis", "Kendrick"]
+PUPIL_FIRST = ["Amelia", "Oliver", "Isla", "Noah", "Ava", "Leo", "Mia", "Arthur", "Freya", "Yusuf"]
+PUPIL_LAST = ["Smith", "Patel", "Jones", "Khan", "Taylor", "Brown", "Evans", "Wright", "Green", "Hughes", "Walker"]
+PARENT_FIRST = ["Sarah", "David", "Amina", "Paul", "Claire", "Tariq", "Joanne", "Mark", "Fatima"]
+PARENT_LAST = ["Lowe", "Metcalfe", "Norris", "Oduya", "Pearce", "Quinlan", "Rowntree", "Sutcliffe", "Thorne",
+               "Underwood", "Varley"]
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -18,8 +26,8 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"staff{n}@school.example")
-    first_name = factory.Iterator(FIRST_NAMES)
-    last_name = factory.Iterator(LAST_NAMES[3:] + LAST_NAMES[:3])
+    first_name = factory.Iterator(STAFF_FIRST)
+    last_name = factory.Iterator(STAFF_LAST)
     job_title = "Teacher"
     password = factory.django.Password(DEFAULT_PASSWORD)
 
@@ -41,8 +49,8 @@ class PupilFactory(factory.django.DjangoModelFactory):
         model = models.Pupil
 
     mis_id = factory.Sequence(lambda n: f"A{n:012d}")
-    first_name = factory.Iterator(FIRST_NAMES)
-    last_name = factory.Iterator(LAST_NAMES[3:] + LAST_NAMES[:3])
+    first_name = factory.Iterator(PUPIL_FIRST)
+    last_name = factory.Iterator(PUPIL_LAST)
     date_of_birth = datetime.date(2015, 5, 1)
     year_group = models.YearGroup.Y5
     reg_class = "5B"
@@ -53,8 +61,8 @@ class GuardianFactory(factory.django.DjangoModelFactory):
         model = models.Guardian
 
     mis_id = factory.Sequence(lambda n: f"C{n:06d}")
-    first_name = factory.Iterator(FIRST_NAMES)
-    last_name = factory.Iterator(LAST_NAMES[3:] + LAST_NAMES[:3])
+    first_name = factory.Iterator(PARENT_FIRST)
+    last_name = factory.Iterator(PARENT_LAST)
     email = factory.Sequence(lambda n: f"parent{n}@home.example")
 
 

@@ -5,7 +5,7 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Min, OuterRef, Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -24,7 +24,7 @@ from safety_portal.school.models import (
     academic_year_for,
     academic_year_label,
 )
-from safety_portal.school.services import current_role_names, self_lockout_errors
+from safety_portal.school.services import account_change_errors
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 MAX_LOGO_PIXELS = 4000  # per side: a logo never needs more, and huge images exhaust memory in PDFs
@@ -142,7 +142,7 @@ class SchoolProfileForm(forms.ModelForm):
             "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
         }
         help_texts = {
-            "logo": _("PNG or JPEG, at most 2 MB and 4000 pixels on each side. Shown on reports and emails."),
+            "logo": _("PNG or JPEG, at most 2 MB and 4000 pixels on each side. Shown on the school's reports."),
             "deputy_dsls": _("Hold Ctrl (Cmd on a Mac) to choose more than one."),
         }
 
@@ -154,6 +154,14 @@ class SchoolProfileForm(forms.ModelForm):
             self.fields[name].queryset = people_for(role_names)
         self.fields["name"].widget.attrs["autofocus"] = True
         self.inactive_named = self._inactive_named()
+
+    def clean(self):
+        data = super().clean()
+        dsl, deputies = data.get("dsl"), data.get("deputy_dsls")
+        if dsl is not None and deputies and dsl in deputies:
+            self.add_error("deputy_dsls", _("%(name)s is the designated safeguarding lead, so cannot also be a "
+                                            "deputy. Choose the deputies without them.") % {"name": dsl})
+        return data
 
     def _inactive_named(self):
         """People named in the saved profile whose accounts have since been deactivated."""
@@ -321,8 +329,10 @@ class PupilFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [("", _("All year groups")), *YearGroup.choices]
-        classes = (Pupil.objects.exclude(reg_class="").order_by("reg_class")
-                   .values_list("reg_class", flat=True).distinct())
+        # In school order (Nursery, Reception, Year 1 ... Year 13), not alphabetical "10A, 1A".
+        classes = (Pupil.objects.exclude(reg_class="").values("reg_class")
+                   .annotate(year=Min("year_group")).order_by("year", "reg_class")
+                   .values_list("reg_class", flat=True))
         self.fields["reg_class"].choices = [("", _("All classes"))] + [(name, name) for name in classes]
 
     def filter(self, pupils, today=None):
@@ -388,7 +398,7 @@ class StaffUserForm(forms.ModelForm):
         label=_("Roles"), required=False, widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         choices=[(name, roles.LABELS[name]) for name in roles.ALL],
         help_text=_("A person may hold several roles. Without a role they can sign in but see only their home "
-                    "page."),
+                    "page. Only the headteacher gives or takes away the Headteacher and DSL roles."),
     )
     confirm_deactivation = forms.BooleanField(
         label=_("Yes, deactivate this account"), required=False,
@@ -414,8 +424,9 @@ class StaffUserForm(forms.ModelForm):
         self.fields["last_name"].required = True
         if self.instance.pk is None:
             self.fields["is_active"].initial = True
+            self.fields["roles"].initial = [roles.STAFF]
         else:
-            self.initial.setdefault("roles", current_role_names(self.instance))
+            self.initial.setdefault("roles", self.instance.held_role_names)
 
     def role_options(self):
         """(checkbox, description) pairs so the template can explain each role."""
@@ -436,9 +447,9 @@ class StaffUserForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         is_active = data.get("is_active", False)
-        role_names = data["roles"] if "roles" in data else current_role_names(self.instance)
-        for field, message in self_lockout_errors(user=self.instance, actor=self.actor,
-                                                  role_names=role_names, is_active=is_active).items():
+        role_names = data["roles"] if "roles" in data else self.instance.held_role_names
+        for field, message in account_change_errors(user=self.instance, actor=self.actor, role_names=role_names,
+                                                     is_active=is_active, email=data.get("email")).items():
             if field not in self.errors:
                 self.add_error(field, message)
         was_active = self.instance.pk is not None and self.initial.get("is_active", True)

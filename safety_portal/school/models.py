@@ -66,11 +66,25 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.email
 
+    @property
+    def held_role_names(self):
+        """Portal roles held, whether or not the account is active, in the usual order.
+
+        Reads self.groups.all(), so a list can prefetch "groups".
+        """
+        if self.pk is None:
+            return []
+        held = {group.name for group in self.groups.all()}
+        return [name for name in roles.ALL if name in held]
+
+    @property
+    def held_role_labels(self):
+        return [roles.LABELS[name] for name in self.held_role_names]
+
     @cached_property
     def role_names(self):
-        if not self.is_active:
-            return frozenset()
-        return frozenset(group.name for group in self.groups.all())
+        """The roles that count for access: none at all once the account is deactivated."""
+        return frozenset(self.held_role_names) if self.is_active else frozenset()
 
     def has_role(self, *names):
         return bool(self.role_names.intersection(names))
@@ -292,7 +306,8 @@ class PupilQuerySet(models.QuerySet):
 
     def search(self, text):
         query = Q()
-        for word in text.split():
+        # "Smith, Harry" is how lists show names, so a comma separates words too.
+        for word in text.replace(",", " ").split():
             query &= (Q(first_name__icontains=word) | Q(last_name__icontains=word)
                       | Q(preferred_name__icontains=word) | Q(reg_class__iexact=word)
                       | Q(mis_id__iexact=word))

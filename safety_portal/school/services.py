@@ -69,24 +69,39 @@ def term_update(*, form, actor, request=None):
     return term
 
 
-def current_role_names(user):
-    """The portal roles a user holds, whether or not the account is active, in the usual order."""
-    if user.pk is None:
-        return []
-    held = set(user.groups.values_list("name", flat=True))
-    return [name for name in roles.ALL if name in held]
+# Roles that open every child-protection record: only the headteacher decides who holds them.
+SAFEGUARDING_ROLES = frozenset({roles.HEADTEACHER, roles.DSL})
 
 
-def self_lockout_errors(*, user, actor, role_names, is_active):
-    """An administrator may not lock themselves out. Returns {field: message}."""
+def _school_has_headteacher():
+    return User.objects.filter(is_active=True, groups__name=roles.HEADTEACHER).exists()
+
+
+def account_change_errors(*, user, actor, role_names, is_active, email):
+    """The rules for changing an account. Returns {field: message}.
+
+    An administrator may not lock themselves out. Only the headteacher gives or takes
+    away the Headteacher and DSL roles, or changes the email address of an account that
+    holds one (a password-reset link goes to that address); while the school has no
+    headteacher, during set-up, an administrator may.
+    """
     errors = {}
-    if user.pk is None or actor is None or user.pk != actor.pk:
+    saved = User.objects.filter(pk=user.pk).first() if user.pk else None
+    if saved and actor is not None and saved.pk == actor.pk:
+        if roles.ADMINISTRATOR not in role_names:
+            errors["roles"] = _("You cannot remove your own Administrator role. Ask another administrator to "
+                                "do it, so the school is never left without one.")
+        if not is_active:
+            errors["is_active"] = _("You cannot deactivate your own account. Ask another administrator to do it.")
+    if actor is None or actor.has_role(roles.HEADTEACHER) or not _school_has_headteacher():
         return errors
-    if roles.ADMINISTRATOR not in role_names:
-        errors["roles"] = _("You cannot remove your own Administrator role. Ask another administrator to "
-                            "do it, so the school is never left without one.")
-    if not is_active:
-        errors["is_active"] = _("You cannot deactivate your own account. Ask another administrator to do it.")
+    held = set(saved.held_role_names) if saved else set()
+    if (held ^ set(role_names)) & SAFEGUARDING_ROLES:
+        errors.setdefault("roles", _("Only the headteacher can give or take away the Headteacher and DSL roles. "
+                                     "Ask them to make this change."))
+    if held & SAFEGUARDING_ROLES and email and email.strip().lower() != saved.email.lower():
+        errors.setdefault("email", _("This person holds the Headteacher or DSL role, so only the headteacher can "
+                                     "change their email address (password-reset links go to it)."))
     return errors
 
 
@@ -133,13 +148,13 @@ def staff_user_update(*, form, actor, request=None):
     """Save a user's details and roles. Accounts are deactivated, never deleted."""
     user = form.instance
     new_roles = [name for name in roles.ALL if name in form.cleaned_data["roles"]]
-    errors = self_lockout_errors(user=user, actor=actor, role_names=new_roles,
-                                 is_active=form.cleaned_data["is_active"])
+    errors = account_change_errors(user=user, actor=actor, role_names=new_roles,
+                                   is_active=form.cleaned_data["is_active"], email=form.cleaned_data["email"])
     if errors:
         raise ValidationError(errors)
     fields = [name for name in form.changed_data if name not in ("roles", "confirm_deactivation")]
     with transaction.atomic():
-        old_roles = current_role_names(user)
+        old_roles = User.objects.get(pk=user.pk).held_role_names
         user = form.save()
         if fields:
             detail = {"fields": fields}

@@ -229,3 +229,10 @@ def test_logo_is_served_to_anyone_once_uploaded(client, admin_client, media_root
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
     assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+
+
+def test_the_dsl_cannot_also_be_a_deputy(admin_client):
+    dsl = user_with_role(roles.DSL)
+    response = admin_client.post(URL, profile_data(dsl=dsl.pk, deputy_dsls=[dsl.pk]))
+    assert response.status_code == 200
+    assert "cannot also be a deputy" in str(response.context["form"].errors["deputy_dsls"])

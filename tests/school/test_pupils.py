@@ -200,3 +200,18 @@ def test_pupil_pages_need_sign_in(client):
         response = client.get(url)
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))
+
+
+def test_pupil_search_understands_the_lists_own_name_format(admin_client):
+    PupilFactory(first_name="Harry", last_name="Smith")
+    PupilFactory(first_name="Harriet", last_name="Okonkwo")
+    content = admin_client.get(URL, {"q": "Smith, Harry"}).content.decode()
+    assert "Smith, Harry" in content and "Okonkwo" not in content
+
+
+def test_class_filter_lists_classes_in_school_order(admin_client):
+    for year, name in [(10, "10A"), (1, "1A"), (0, "RA"), (11, "11B"), (2, "2B")]:
+        PupilFactory(year_group=year, reg_class=name)
+    choices = [value for value, _label in admin_client.get(URL).context["form"]
+               .fields["reg_class"].choices][1:]
+    assert choices == ["RA", "1A", "2B", "10A", "11B"]

@@ -309,3 +309,8 @@ def test_staff_pages_are_for_administrators_only(client, role):
     assert client.post(edit_url(user), data_for(user, roles=[roles.ADMINISTRATOR])).status_code == 403
     assert role_names(user) == {role}
     assert not User.objects.filter(email="new.teacher@school.example").exists()
+
+
+def test_new_accounts_start_with_the_staff_role_ticked(admin_client):
+    form = admin_client.get(CREATE_URL).context["form"]
+    assert form["roles"].value() == [roles.STAFF]

@@ -26,9 +26,6 @@ def staff_list(request):
     form = StaffFilterForm(request.GET)
     users = form.filter(User.objects.prefetch_related("groups")).order_by("last_name", "first_name", "email", "pk")
     page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
-    for user in page:
-        user.all_role_labels = [roles.LABELS[name] for name in roles.ALL
-                                if name in {group.name for group in user.groups.all()}]
     return render(request, "school/staff_list.html", {
         "form": form, "page_obj": page,
     })
