@@ -69,6 +69,15 @@ def term_update(*, form, actor, request=None):
     return term
 
 
+def term_delete(*, term, actor, request=None):
+    """Remove a term entered by mistake. Its dates go into the audit trail, so it can be re-entered."""
+    with transaction.atomic():
+        audit_record(action="school.term.deleted", actor=actor, obj=term, request=request,
+                     detail={"term": str(term), "start_date": term.start_date.isoformat(),
+                             "end_date": term.end_date.isoformat()})
+        term.delete()
+
+
 # Roles that open every child-protection record: only the headteacher decides who holds them.
 SAFEGUARDING_ROLES = frozenset({roles.HEADTEACHER, roles.DSL})
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("terms/", terms.term_list, name="terms"),
     path("terms/year/", terms.year_create, name="term_year_create"),
     path("terms/<int:pk>/", terms.term_edit, name="term_edit"),
+    path("terms/<int:pk>/delete/", terms.term_delete_confirm, name="term_delete"),
     path("pupils/", pupils.pupil_list, name="pupils"),
     path("pupils/<int:pk>/", pupils.pupil_detail, name="pupil"),
     path("staff/", staff.staff_list, name="staff"),

@@ -321,3 +321,24 @@ def test_bad_term_dates_are_reported_not_crashed_on(admin_client, two_years, dat
     assert response.context["form"].errors
     spring.refresh_from_db()
     assert spring.start_date == D(2026, 1, 6)
+
+
+def test_a_term_entered_by_mistake_can_be_deleted_after_confirming(admin_client):
+    autumn, spring, summer = school_year(2030)
+    url = reverse("school:term_delete", args=[spring.pk])
+    page = admin_client.get(url)
+    assert page.status_code == 200 and Term.objects.filter(pk=spring.pk).exists()
+    assert admin_client.post(url).status_code == 302
+    assert not Term.objects.filter(pk=spring.pk).exists()
+    event = AuditEvent.objects.get(action="school.term.deleted")
+    assert event.detail["start_date"] == spring.start_date.isoformat()
+    # Autumn now reports up to the day before summer starts.
+    autumn.refresh_from_db()
+    assert autumn.reporting_end == summer.start_date - datetime.timedelta(days=1)
+
+
+def test_only_administrators_delete_terms(client, dsl_user):
+    term = school_year(2030)[0]
+    client.force_login(dsl_user)
+    assert client.post(reverse("school:term_delete", args=[term.pk])).status_code == 403
+    assert Term.objects.filter(pk=term.pk).exists()

@@ -10,7 +10,7 @@ from safety_portal.school import roles
 from safety_portal.school.access import role_required, term_for_user
 from safety_portal.school.forms import TermForm, TermYearForm, next_year_without_terms
 from safety_portal.school.models import Term
-from safety_portal.school.services import term_update, term_year_create
+from safety_portal.school.services import term_delete, term_update, term_year_create
 
 
 def _with_next_terms(terms):
@@ -62,3 +62,14 @@ def term_edit(request, pk):
             return redirect("school:terms")
         messages.error(request, _("Nothing was saved: please correct the errors highlighted below."))
     return render(request, "school/term_form.html", {"form": form, "term": term})
+
+
+@role_required(roles.ADMINISTRATOR)
+def term_delete_confirm(request, pk):
+    term = term_for_user(request.user, pk)
+    if request.method == "POST":
+        name = str(term)
+        term_delete(term=term, actor=request.user, request=request)
+        messages.success(request, _("%(term)s has been deleted.") % {"term": name})
+        return redirect("school:terms")
+    return render(request, "school/term_delete.html", {"term": term})
