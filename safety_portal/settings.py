@@ -145,6 +145,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "safety_portal.outbox.tasks.outbox_sweep",
         "schedule": 60.0,
     },
+    "mis-import-expire": {"task": "safety_portal.school.tasks.mis_import_expire", "schedule": 3600.0},
 }
 
 if PRODUCTION and not config.str("EMAIL_URL"):

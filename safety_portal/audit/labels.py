@@ -19,6 +19,7 @@ ACTION_LABELS = {
     "school.local_contact.updated": _("Local contact changed"),
     "school.term.created": _("Term added"),
     "school.term.updated": _("Term dates changed"),
+    "school.term.deleted": _("Term deleted"),
     "school.user.created": _("Account created"),
     "school.user.updated": _("Account changed"),
     "school.user.roles_changed": _("Roles changed"),
@@ -35,6 +36,7 @@ ACTION_LABELS = {
     "school.mis_import.uploaded": _("MIS file uploaded"),
     "school.mis_import.committed": _("MIS file imported"),
     "school.mis_import.discarded": _("MIS file discarded"),
+    "school.mis_import.expired": _("MIS file discarded automatically (not imported within 24 hours)"),
 }
 
 # Record types: label, and the URL name of the page showing one (taking the id), if any.

@@ -55,7 +55,7 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
     def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+        super().__init__(attrs={"title": _("A date such as 03/09/2026"), **(attrs or {})}, format="%Y-%m-%d")
 
 
 # --- School profile -------------------------------------------------------------------------

@@ -6,7 +6,11 @@ Three stages, kept apart so the preview shows exactly what the commit will do:
 - `plan_import` compares the valid rows with the database (reads only, a constant number
   of queries) and works out what is new, changed, unchanged or leaving.
 - `mis_import_commit` re-plans inside one transaction and writes with bulk queries, so a
-  file with any bad row never half-imports and 1,500 pupils take seconds.
+  file with any bad row never half-imports and 1,500 pupils take seconds. A change big enough to be
+  the wrong file (most of the roll marked as left, most links removed) needs an extra confirmation.
+
+An upload never imported or discarded is discarded after `EXPIRE_AFTER` by `mis_import_expire_stale`
+(run hourly by Celery beat), so the file is not kept for ever.
 """
 
 import csv
@@ -38,6 +42,9 @@ SAMPLE_SIZE = 20
 LEAVERS_WARNING_SHARE = 0.25
 # Likewise a "full contacts file" that would remove more than this share of its pupils' links.
 LINKS_REMOVED_WARNING_SHARE = 0.25
+# Past either share the import also needs an extra, explicit confirmation (`confirm_large_changes`).
+# An upload still waiting to be imported or discarded after this long is discarded, and its file deleted.
+EXPIRE_AFTER = datetime.timedelta(hours=24)
 # Roles that open safeguarding records or the portal's administration are given in the portal, where the
 # headteacher decides them, never by a file: a wrong or tampered export must not hand them out.
 PORTAL_ONLY_ROLES = (roles.ADMINISTRATOR, roles.DSL, roles.HEADTEACHER)
@@ -351,6 +358,11 @@ class Change:
         return [(_field_label(self.kind, name), _display(name, self.old.get(name)), _display(name, value))
                 for name, value in self.new.items()]
 
+    @property
+    def roles_shown(self):
+        """The portal roles a new account will have, for the preview page ("" when not an account)."""
+        return _display("roles", self.new["roles"]) if "roles" in self.new else ""
+
 
 @dataclass
 class Plan:
@@ -368,10 +380,23 @@ class Plan:
     unlisted_updates: int = 0
     # What apply() writes; filled in by the planner.
     work: dict = field(default_factory=dict)
+    # A change so large that the file is probably the wrong one: what it is ("This file would mark 143 of
+    # the 148 pupils on roll as left") and what the person importing must tick to go ahead. Blank if none.
+    large_change: str = ""
+    confirm_label: str = ""
 
     @property
     def can_commit(self):
         return not self.errors
+
+    @property
+    def needs_confirmation(self):
+        return bool(self.confirm_label)
+
+    @property
+    def has_changes(self):
+        """False when importing the file would change nothing in the portal."""
+        return counts_have_changes(self.counts)
 
     def sample(self, action):
         return [change for change in self.changes if change.action == action][:SAMPLE_SIZE]
@@ -423,6 +448,8 @@ def _display(name, value):
         return "—"
     if name == "year_group":
         return str(YearGroup(value).label)
+    if name == "roles":
+        return ", ".join(str(roles.LABELS[role]) for role in roles.ALL if role in value) or "—"
     if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")
     if isinstance(value, datetime.date):
@@ -443,7 +470,10 @@ class Importer:
         return []
 
     def check_row(self, parsed, record):
-        """Problems that involve more than one cell of a row: [(field, message)]."""
+        """Problems that involve more than one cell of a row: [(field, message)].
+
+        Also called for a row with other problems: a cell that could not be read is missing from record.values.
+        """
         return []
 
     def check_file(self, parsed):
@@ -560,10 +590,15 @@ class PupilImporter(Importer):
                 plan.changes.append(Change(self.kind, None, "left", _pupil_label(pupil),
                                            old={"leaving_date": pupil.leaving_date}, new={"leaving_date": today}))
             if on_roll and len(leavers) > LEAVERS_WARNING_SHARE * len(on_roll):
+                numbers = {"left": number_format(len(leavers), force_grouping=True),
+                           "roll": number_format(len(on_roll), force_grouping=True)}
                 plan.warnings.append(gettext(
                     "%(left)s of the %(roll)s pupils on roll are not in this file and would be marked as left. "
-                    "Check that this really is the whole school roll, not one class or year group.")
-                    % {"left": len(leavers), "roll": len(on_roll)})
+                    "Check that this really is the whole school roll, not one class or year group.") % numbers)
+                plan.large_change = gettext(
+                    "This file would mark %(left)s of the %(roll)s pupils on roll as left") % numbers
+                plan.confirm_label = ngettext("Yes, mark %(left)s pupil as left", "Yes, mark %(left)s pupils as left",
+                                              len(leavers)) % numbers
         plan.counts.update(new=len(creates), updated=len(updates), left=len(leavers))
         plan.work = {"creates": creates, "updates": updates, "leavers": leavers}
 
@@ -842,10 +877,19 @@ class GuardianImporter(Importer):
             "contact details are kept. Check the list below before importing.",
             len(removals)) % {"count": len(removals)})
         if len(removals) > LINKS_REMOVED_WARNING_SHARE * held:
+            numbers = {"removed": number_format(len(removals), force_grouping=True),
+                       "links": number_format(held, force_grouping=True)}
             plan.warnings.append(gettext(
                 "That is %(removed)s of the %(links)s links the portal holds for the pupils in this file. Check that "
                 "this really is the full contacts file, with every contact of each pupil, not a list of new or "
-                "priority contacts only.") % {"removed": len(removals), "links": held})
+                "priority contacts only.") % numbers)
+            plan.large_change = gettext(
+                "This file would remove %(removed)s of the %(links)s links the portal holds between the pupils in "
+                "it and their parents or carers") % numbers
+            plan.confirm_label = ngettext(
+                "Yes, remove %(removed)s link between a pupil and a parent or carer",
+                "Yes, remove %(removed)s links between pupils and their parents or carers",
+                len(removals)) % numbers
         return removals
 
     def apply(self, plan, now, today):
@@ -1086,40 +1130,37 @@ def parse_mis_file(kind, text):
             continue  # spreadsheets often end with empty rows
         record = Record(row_number, {})
         parsed.records.append(record)
-        row_ok = True
         for column in present:
             index = parsed.columns[column.field]
             raw = cells[index].strip() if index < len(cells) else ""
             if not raw and column.required:
                 parsed.add_error(row_number, column.field, gettext("%(what)s is missing.") % {"what": column.label})
-                row_ok = False
                 continue
             if column.max_length and len(raw) > column.max_length:
                 parsed.add_error(row_number, column.field, gettext(
                     "This is %(length)s characters long; the most the portal can hold is %(max)s.")
                     % {"length": len(raw), "max": column.max_length})
-                row_ok = False
                 continue
             try:
                 value = column.parse(raw)
             except CellError as error:
                 parsed.add_error(row_number, column.field, str(error))
-                row_ok = False
                 continue
             if column.max_length and isinstance(value, str) and len(value) > column.max_length:
                 # Upper-casing can lengthen text ("ß" becomes "SS"): what is stored must fit too.
                 parsed.add_error(row_number, column.field, gettext(
                     "This is %(length)s characters long; the most the portal can hold is %(max)s.")
                     % {"length": len(value), "max": column.max_length})
-                row_ok = False
                 continue
             record.values[column.field] = value
-        if row_ok:
-            for name, message in importer.check_row(parsed, record):
-                parsed.add_error(row_number, name, message)
+        # Also run for a row with other problems, so every problem is reported at once: the checks look
+        # only at the cells they need, and a cell that could not be read is not in record.values.
+        for name, message in importer.check_row(parsed, record):
+            parsed.add_error(row_number, name, message)
     if not parsed.records:
         parsed.errors.append(RowError(1, "", gettext("The file has a header row but nothing below it.")))
     importer.check_file(parsed)
+    parsed.errors.sort(key=lambda error: (error.row, _column_position(parsed, error)))
     return parsed
 
 
@@ -1153,6 +1194,51 @@ def _column_position(parsed, error):
         return parsed.headers.index(error.column)
     except ValueError:
         return -1
+
+
+CHANGE_COUNTS = ("new", "updated", "left", "links_new", "links_updated", "links_removed")
+
+
+def counts_have_changes(counts):
+    """Whether a plan's counts (or an upload's stored summary) would change anything in the portal."""
+    return any(counts.get(name) for name in CHANGE_COUNTS)
+
+
+STATE_LABELS = {
+    "awaiting": _("Awaiting confirmation"),
+    "problems": _("Has problems"),
+    "nothing": _("Nothing to import"),
+    "committed": _("Imported"),
+    "discarded": _("Discarded"),
+    "expired": _("Expired"),
+}
+
+
+def mis_import_state(mis_import, plan=None):
+    """(state, label) for the list of imports and the preview page.
+
+    An upload still in preview "has problems" if its file cannot be imported and "nothing to import" if it
+    would change nothing; both come from the plan if given, else from the summary stored at upload. A
+    discarded upload is "expired" if it was discarded for being left too long.
+    """
+    summary = mis_import.summary or {}
+    if plan is not None:
+        errors, counts = len(plan.errors), plan.counts
+    else:
+        errors, counts = summary.get("errors", 0), summary
+    if mis_import.status == MisImport.Status.COMMITTED:
+        state = "committed"
+    elif mis_import.status == MisImport.Status.DISCARDED:
+        state = "expired" if summary.get("expired") else "discarded"
+    elif plan is None and "rows" not in summary:
+        state = "awaiting"  # nothing is known about the file: say only that it waits
+    elif errors:
+        state = "problems"
+    elif not counts_have_changes(counts):
+        state = "nothing"
+    else:
+        state = "awaiting"
+    return state, str(STATE_LABELS[state])
 
 
 def describe_counts(kind, counts):
@@ -1198,8 +1284,12 @@ def mis_import_preview(*, mis_import, today=None):
     return plan_import(parsed, full_roll=mis_import.full_roll, full_contacts=mis_import.full_contacts, today=today)
 
 
-def mis_import_commit(*, mis_import, actor, request=None, today=None):
-    """Write the whole file or nothing. Returns the plan that was applied."""
+def mis_import_commit(*, mis_import, actor, request=None, today=None, confirm_large_changes=False):
+    """Write the whole file or nothing. Returns the plan that was applied.
+
+    A plan with a large change (a full roll marking more than a quarter of the roll as left, a full contacts
+    file removing more than a quarter of its pupils' links) is refused unless confirm_large_changes is true.
+    """
     started = time.perf_counter()
     today = today or timezone.localdate()
     with transaction.atomic():
@@ -1213,6 +1303,11 @@ def mis_import_commit(*, mis_import, actor, request=None, today=None):
                 "Nothing was imported: the file has %(count)s problem. Correct it and upload the file again.",
                 "Nothing was imported: the file has %(count)s problems. Correct them and upload the file again.",
                 len(plan.errors)) % {"count": len(plan.errors)}, plan)
+        if plan.needs_confirmation and not confirm_large_changes:
+            raise MisImportRefused(gettext(
+                "Nothing was imported. %(change)s: more than a quarter, the usual sign of the wrong file, so it "
+                "needs an extra confirmation. If it is right, tick “%(confirm)s” and import again.")
+                % {"change": plan.large_change, "confirm": plan.confirm_label}, plan)
         now = timezone.now()
         events = IMPORTERS[locked.kind].apply(plan, now, today)
         for event in events:
@@ -1243,3 +1338,27 @@ def mis_import_discard(*, mis_import, actor, request=None):
         audit_record(action="school.mis_import.discarded", actor=actor, obj=locked, request=request)
     mis_import.status, mis_import.content = locked.status, ""
     return mis_import
+
+
+def mis_import_expire_stale(*, now=None):
+    """Discard every upload still awaiting confirmation after EXPIRE_AFTER. Returns how many.
+
+    The file holds SEN and looked-after flags and parents' contact details: it must not wait for ever for
+    someone to import or discard it. As with a discard, its content is deleted and the summary kept (marked
+    as expired). Safe to run again, and alongside someone importing: each upload is locked and checked first.
+    """
+    cutoff = (now or timezone.now()) - EXPIRE_AFTER
+    stale = MisImport.objects.filter(status=MisImport.Status.PREVIEW, created_at__lt=cutoff)
+    expired = 0
+    for pk in stale.values_list("pk", flat=True):
+        with transaction.atomic():
+            locked = stale.select_for_update().filter(pk=pk).first()
+            if locked is None:  # imported or discarded meanwhile
+                continue
+            locked.status, locked.content = MisImport.Status.DISCARDED, ""
+            locked.summary = {**locked.summary, "expired": True}
+            locked.save(update_fields=["status", "content", "summary"])
+            audit_record(action="school.mis_import.expired", actor=None, obj=locked,
+                         detail={"kind": locked.kind, "uploaded": locked.created_at.isoformat(timespec="seconds")})
+        expired += 1
+    return expired

@@ -20,6 +20,7 @@ from safety_portal.school.mis_import import (
     mis_import_commit,
     mis_import_discard,
     mis_import_preview,
+    mis_import_state,
     mis_import_upload,
     parse_mis_file,
 )
@@ -41,9 +42,10 @@ def upload(kind, content, *, full_roll=False, actor=None, file_name="export.csv"
     return mis_import_upload(kind=kind, content=content, file_name=file_name, full_roll=full_roll, actor=actor)
 
 
-def commit(kind, content, *, full_roll=False, actor=None):
+def commit(kind, content, *, full_roll=False, actor=None, confirm_large_changes=False):
     mis_import = upload(kind, content, full_roll=full_roll, actor=actor)
-    return mis_import_commit(mis_import=mis_import, actor=actor, today=TODAY), mis_import
+    return mis_import_commit(mis_import=mis_import, actor=actor, today=TODAY,
+                             confirm_large_changes=confirm_large_changes), mis_import
 
 
 def errors_of(kind, content):
@@ -513,7 +515,7 @@ def test_full_roll_marks_missing_pupils_as_left_today_and_never_deletes_them(adm
     content = "\n".join(line for line in fixture_text("pupils_sims.csv").splitlines()
                         if not line.startswith(("B2234", "E5234")))
 
-    plan, _ = commit("pupils", content, full_roll=True, actor=admin_user)
+    plan, _ = commit("pupils", content, full_roll=True, actor=admin_user, confirm_large_changes=True)
 
     assert plan.counts == {"new": 0, "updated": 0, "unchanged": 3, "left": 2}
     assert Pupil.objects.count() == 6
@@ -553,6 +555,7 @@ def test_full_roll_that_would_empty_most_of_the_school_warns_before_commit(admin
     assert plan.counts["left"] == 10
     assert plan.can_commit
     assert "10 of the 10 pupils on roll" in plan.warnings[0]
+    assert plan.needs_confirmation
 
 
 # --- Preview and commit lifecycle -------------------------------------------------------------
@@ -852,10 +855,11 @@ def linked(pupil_mis_id):
     return set(PupilGuardian.objects.filter(pupil__mis_id=pupil_mis_id).values_list("guardian__mis_id", flat=True))
 
 
-def commit_contacts(content, actor, **options):
+def commit_contacts(content, actor, confirm_large_changes=False, **options):
     mis_import = mis_import_upload(kind="guardians", content=content, file_name="contacts.csv", actor=actor,
                                    **options)
-    return mis_import_commit(mis_import=mis_import, actor=actor, today=TODAY), mis_import
+    return mis_import_commit(mis_import=mis_import, actor=actor, today=TODAY,
+                             confirm_large_changes=confirm_large_changes), mis_import
 
 
 def test_full_contacts_file_removes_links_it_no_longer_lists_and_keeps_the_contact(admin_user, contacts_imported):
@@ -880,7 +884,7 @@ def test_full_contacts_file_removes_links_it_no_longer_lists_and_keeps_the_conta
 def test_full_contacts_file_leaves_pupils_who_are_not_in_it_alone(admin_user, contacts_imported):
     content = GUARDIAN_HEADER + "A123456789012,C1001,Fatima,Ahmed,Mother,fatima.ahmed@home.example,Yes\n"
 
-    plan, _ = commit_contacts(content, admin_user, full_contacts=True)
+    plan, _ = commit_contacts(content, admin_user, full_contacts=True, confirm_large_changes=True)
 
     assert plan.counts["links_removed"] == 1
     assert linked("A123456789012") == {"C1001"}
@@ -1059,3 +1063,164 @@ def test_sen_eal_and_looked_after_changes_are_counted_never_shown_beside_a_name(
     assert plan.unlisted_updates == 1
     for change in plan.changes:
         assert not {"send", "eal", "looked_after"} & (set(change.new) | set(change.old))
+
+
+# --- Every problem in a row is reported -----------------------------------------------------------
+
+def test_every_problem_in_a_row_is_reported_including_a_future_date_of_birth(db):
+    content = "UPN,Surname,Forename,DOB,Year,SEN,EAL\nA1,Smith,Ann,2031-01-01,Year 14,X,maybe\n"
+
+    errors = errors_of("pupils", content)
+
+    assert [error[:2] for error in errors] == [(2, "DOB"), (2, "Year"), (2, "SEN"), (2, "EAL")]
+    assert errors[0][2] == "The date of birth is in the future."
+    plan = mis_import_preview(mis_import=upload("pupils", content))
+    assert [(error.row, error.column) for error in plan.errors] == [(2, "DOB"), (2, "Year"), (2, "SEN"), (2, "EAL")]
+
+
+def test_a_leaving_date_before_the_admission_date_is_reported_beside_other_problems():
+    content = "UPN,Surname,Forename,Year,Admission Date,Leaving Date\nA1,Smith,,Y4,01/09/2020,01/09/2019\n"
+
+    assert [error[:2] for error in errors_of("pupils", content)] == [(2, "Forename"), (2, "Leaving Date")]
+
+
+def test_a_contact_row_without_its_id_is_reported_beside_a_bad_email():
+    content = GUARDIAN_HEADER + "A1,,Jo,Ahmed,Mother,not-an-email,Yes\n"
+
+    assert [error[:2] for error in errors_of("guardians", content)] == [(2, "Contact ID"), (2, "Contact Email")]
+
+
+# --- New staff: the roles they will get are previewed ---------------------------------------------
+
+def test_the_preview_of_a_new_member_of_staff_names_the_roles_they_will_get(admin_user):
+    plan = mis_import_preview(mis_import=upload("staff", fixture_text("staff.csv")))
+
+    roles_by_name = {change.label: change.roles_shown for change in plan.sample_new}
+    assert roles_by_name == {
+        "Jane Smith (j.smith@school.example)": "Online-safety lead, Staff, Governor",
+        "Tom Khan (t.khan@school.example)": "Staff",
+        "Rita Patel (r.patel@school.example)": "Staff, Technical staff",
+        "Aled O'Brien (a.obrien@school.example)": "Staff",
+    }
+
+
+def test_the_preview_of_a_role_change_names_the_roles_in_the_portals_order(admin_user):
+    user_with_role(roles.GOVERNOR, email="t.khan@school.example", first_name="Tom", last_name="Khan",
+                   job_title="Class Teacher (Year 4)", mis_id="TKH")
+
+    plan = mis_import_preview(mis_import=upload("staff", STAFF_HEADER + "TKH,Tom,Khan,t.khan@school.example,"
+                                                "Class Teacher (Year 4),\n"))
+
+    assert [tuple(map(str, item)) for item in plan.sample_updated[0].described] == [
+        ("Portal roles", "Governor", "Staff, Governor")]
+
+
+# --- Large changes need an extra confirmation -----------------------------------------------------
+
+def test_a_full_roll_marking_more_than_a_quarter_as_left_is_refused_without_confirmation(admin_user):
+    PupilFactory.create_batch(10)
+    mis_import = upload("pupils", fixture_text("pupils_sims.csv"), full_roll=True)
+    events_before = AuditEvent.objects.count()
+
+    plan = mis_import_preview(mis_import=mis_import, today=TODAY)
+    assert plan.can_commit and plan.needs_confirmation
+    assert plan.confirm_label == "Yes, mark 10 pupils as left"
+    with pytest.raises(MisImportRefused) as refused:
+        mis_import_commit(mis_import=mis_import, actor=admin_user, today=TODAY)
+
+    assert "Nothing was imported" in refused.value.message
+    assert "10 of the 10 pupils on roll" in refused.value.message
+    assert "Yes, mark 10 pupils as left" in refused.value.message
+    assert Pupil.objects.count() == 10
+    assert Pupil.objects.on_roll(TODAY).count() == 10
+    assert AuditEvent.objects.count() == events_before
+    mis_import.refresh_from_db()
+    assert mis_import.status == MisImport.Status.PREVIEW
+    assert mis_import.content
+
+
+def test_a_full_roll_marking_more_than_a_quarter_as_left_is_imported_when_confirmed(admin_user):
+    PupilFactory.create_batch(10)
+    mis_import = upload("pupils", fixture_text("pupils_sims.csv"), full_roll=True)
+
+    plan = mis_import_commit(mis_import=mis_import, actor=admin_user, today=TODAY, confirm_large_changes=True)
+
+    assert (plan.counts["new"], plan.counts["left"]) == (5, 10)
+    assert Pupil.objects.on_roll(TODAY).count() == 5
+
+
+def test_a_full_roll_marking_a_quarter_or_fewer_as_left_needs_no_extra_confirmation(admin_user, pupils_imported):
+    PupilFactory()
+    content = fixture_text("pupils_sims.csv")  # 1 of the 6 pupils on roll is missing
+
+    plan, _ = commit("pupils", content, full_roll=True, actor=admin_user)
+
+    assert plan.counts["left"] == 1
+    assert not plan.needs_confirmation
+
+
+def test_a_full_contacts_file_removing_more_than_a_quarter_of_the_links_needs_confirmation(
+        admin_user, contacts_imported):
+    content = GUARDIAN_HEADER + "A123456789012,C1001,Fatima,Ahmed,Mother,fatima.ahmed@home.example,Yes\n"
+    mis_import = mis_import_upload(kind="guardians", content=content, file_name="c.csv", full_contacts=True,
+                                   actor=admin_user)
+
+    plan = mis_import_preview(mis_import=mis_import)
+    assert plan.confirm_label == "Yes, remove 1 link between a pupil and a parent or carer"
+    with pytest.raises(MisImportRefused, match="Nothing was imported"):
+        mis_import_commit(mis_import=mis_import, actor=admin_user, today=TODAY)
+    assert linked("A123456789012") == {"C1001", "C1002"}
+
+    mis_import_commit(mis_import=mis_import, actor=admin_user, today=TODAY, confirm_large_changes=True)
+    assert linked("A123456789012") == {"C1001"}
+
+
+def test_a_file_with_problems_is_refused_for_its_problems_even_when_confirmed(admin_user):
+    PupilFactory.create_batch(10)
+    mis_import = upload("pupils", PUPIL_HEADER + "A1,Smith,Ann,,Year 99,\n", full_roll=True)
+
+    with pytest.raises(MisImportRefused, match="the file has 1 problem"):
+        mis_import_commit(mis_import=mis_import, actor=admin_user, today=TODAY, confirm_large_changes=True)
+
+
+# --- How an import's state is described -----------------------------------------------------------
+
+def test_an_upload_with_problems_is_described_as_having_problems(admin_user):
+    mis_import = upload("pupils", PUPIL_HEADER + "A1,Smith,Ann,,Year 99,\n")
+
+    assert mis_import_state(mis_import) == ("problems", "Has problems")
+
+
+def test_an_upload_that_changes_nothing_is_described_as_nothing_to_import(admin_user, pupils_imported):
+    mis_import = upload("pupils", fixture_text("pupils_sims.csv"))
+
+    plan = mis_import_preview(mis_import=mis_import)
+
+    assert not plan.has_changes
+    assert mis_import_state(mis_import)[0] == "nothing"
+    assert mis_import_state(mis_import, plan)[0] == "nothing"
+
+
+def test_an_upload_with_changes_awaits_confirmation_and_then_is_imported(admin_user):
+    mis_import = upload("pupils", fixture_text("pupils_sims.csv"))
+    assert mis_import_state(mis_import) == ("awaiting", "Awaiting confirmation")
+
+    mis_import_commit(mis_import=mis_import, actor=admin_user)
+
+    assert mis_import_state(mis_import)[0] == "committed"
+
+
+def test_a_contacts_file_that_only_adds_links_has_changes(admin_user, contacts_imported):
+    PupilFactory(mis_id="N1")
+    content = GUARDIAN_HEADER + "N1,C1001,Fatima,Ahmed,Mother,fatima.ahmed@home.example,Yes\n"
+
+    plan = mis_import_preview(mis_import=mis_import_upload(kind="guardians", content=content, file_name="c.csv"))
+
+    assert (plan.counts["new"], plan.counts["updated"], plan.counts["links_new"]) == (0, 0, 1)
+    assert plan.has_changes
+
+
+def test_an_import_with_no_stored_summary_is_awaiting_confirmation(db):
+    mis_import = MisImport.objects.create(kind="pupils", file_name="p.csv", content="UPN\n")
+
+    assert mis_import_state(mis_import)[0] == "awaiting"

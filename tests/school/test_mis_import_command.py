@@ -73,7 +73,7 @@ def test_command_exit_code_is_non_zero_from_the_shell(db, tmp_path, monkeypatch,
 def test_command_full_roll_marks_leavers(db, admin_user):
     run("--kind", "pupils", str(DATA / "pupils_sims.csv"))
 
-    out, _ = run("--kind", "pupils", "--full-roll", str(DATA / "pupils_utf8_bom.csv"))
+    out, _ = run("--kind", "pupils", "--full-roll", "--confirm-large-changes", str(DATA / "pupils_utf8_bom.csv"))
 
     assert "3 new, 0 updated, 0 unchanged, 5 marked as left" in out
     assert Pupil.objects.on_roll().count() == 3
@@ -121,3 +121,41 @@ def test_command_full_contacts_removes_links_the_file_no_longer_lists(db, tmp_pa
 def test_command_refuses_full_contacts_for_other_kinds(db):
     with pytest.raises(CommandError, match="--full-contacts only applies"):
         run("--kind", "pupils", "--full-contacts", str(DATA / "pupils_sims.csv"))
+
+
+def test_command_full_roll_marking_more_than_a_quarter_as_left_needs_confirm_large_changes(db):
+    run("--kind", "pupils", str(DATA / "pupils_sims.csv"))
+    events_before = AuditEvent.objects.count()
+
+    with pytest.raises(CommandError, match="--confirm-large-changes"):
+        run("--kind", "pupils", "--full-roll", str(DATA / "pupils_utf8_bom.csv"))
+
+    assert Pupil.objects.count() == 5
+    assert Pupil.objects.on_roll().count() == 5
+    assert MisImport.objects.count() == 1
+    assert AuditEvent.objects.count() == events_before
+
+
+def test_command_dry_run_says_a_large_change_would_need_confirm_large_changes(db):
+    run("--kind", "pupils", str(DATA / "pupils_sims.csv"))
+
+    out, _ = run("--kind", "pupils", "--full-roll", "--dry-run", str(DATA / "pupils_utf8_bom.csv"))
+
+    assert "--confirm-large-changes" in out
+    assert "Dry run: nothing was imported." in out
+    assert Pupil.objects.on_roll().count() == 5
+
+
+def test_command_full_contacts_removing_more_than_a_quarter_of_links_needs_confirm_large_changes(db, tmp_path):
+    run("--kind", "pupils", str(DATA / "pupils_sims.csv"))
+    run("--kind", "guardians", str(DATA / "guardians_sims.csv"))
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("\n".join((DATA / "guardians_sims.csv").read_text().splitlines()[:2]), encoding="utf-8")
+
+    with pytest.raises(CommandError, match="--confirm-large-changes"):
+        run("--kind", "guardians", "--full-contacts", str(contacts))
+    assert PupilGuardian.objects.count() == 7
+
+    out, _ = run("--kind", "guardians", "--full-contacts", "--confirm-large-changes", str(contacts))
+    assert "1 removed" in out
+    assert PupilGuardian.objects.count() == 6

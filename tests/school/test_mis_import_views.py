@@ -298,3 +298,169 @@ def test_the_upload_form_offers_the_full_contacts_option(admin_client):
     page = admin_client.get(UPLOAD_URL).content.decode()
 
     assert 'name="full_contacts"' in page
+
+
+# --- New staff: their roles are shown ------------------------------------------------------------
+
+def test_staff_preview_shows_the_roles_each_new_person_will_get(admin_client):
+    response = post_upload(admin_client, kind="staff", file=csv_file(name="staff.csv", fixture="staff.csv"))
+
+    page = admin_client.get(response.url).content.decode()
+
+    assert '<th scope="col">Portal roles</th>' in page
+    assert ("<tr><td>2</td><td>Jane Smith (j.smith@school.example)</td>"
+            "<td>Online-safety lead, Staff, Governor</td></tr>") in page
+    assert "<tr><td>3</td><td>Tom Khan (t.khan@school.example)</td><td>Staff</td></tr>" in page
+    assert "<td>Staff, Technical staff</td>" in page
+
+
+def test_staff_preview_shows_role_changes_for_existing_people(admin_client):
+    user_with_role(roles.GOVERNOR, email="t.khan@school.example", first_name="Tom", last_name="Khan",
+                   job_title="Class Teacher (Year 4)", mis_id="TKH")
+
+    response = post_upload(admin_client, kind="staff", file=csv_file(name="staff.csv", fixture="staff.csv"))
+    page = admin_client.get(response.url).content.decode()
+
+    assert "<li>Portal roles: Governor → Staff, Governor</li>" in page
+
+
+def test_a_pupils_preview_has_no_roles_column(admin_client):
+    page = admin_client.get(post_upload(admin_client).url).content.decode()
+
+    assert "Portal roles" not in page
+
+
+# --- Large changes need an extra confirmation -----------------------------------------------------
+
+def large_full_roll(admin_client, on_roll=10):
+    PupilFactory.create_batch(on_roll)
+    return post_upload(admin_client, full_roll=True).url
+
+
+def test_a_full_roll_that_would_mark_most_pupils_as_left_asks_for_an_extra_confirmation(admin_client):
+    url = large_full_roll(admin_client)
+
+    page = admin_client.get(url).content.decode()
+
+    assert 'data-testid="confirm-large-changes"' in page
+    assert 'name="confirm_large_changes"' in page
+    assert "Yes, mark 10 pupils as left" in page
+    assert 'data-testid="confirm-import"' in page
+    assert "formnovalidate" in page  # discarding never needs the box ticked
+
+
+def test_importing_a_large_full_roll_without_the_extra_confirmation_is_refused_and_writes_nothing(admin_client):
+    url = large_full_roll(admin_client)
+    events_before = AuditEvent.objects.count()
+
+    response = admin_client.post(url, {"action": "commit"}, follow=True)
+
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == url
+    assert "Nothing was imported" in page
+    assert "tick “Yes, mark 10 pupils as left”" in page
+    assert Pupil.objects.count() == 10
+    assert Pupil.objects.filter(leaving_date__isnull=False).count() == 0
+    assert AuditEvent.objects.count() == events_before
+    assert MisImport.objects.get().status == MisImport.Status.PREVIEW
+    assert 'data-testid="confirm-import"' in page  # the page is shown again, ready to tick the box
+
+
+def test_importing_a_large_full_roll_with_the_extra_confirmation_marks_the_pupils_as_left(admin_client):
+    url = large_full_roll(admin_client)
+
+    response = admin_client.post(url, {"action": "commit", "confirm_large_changes": "yes"}, follow=True)
+
+    assert "Import complete: 5 new, 0 updated, 0 unchanged, 10 marked as left." in response.content.decode()
+    assert Pupil.objects.filter(leaving_date__isnull=False).count() == 10
+    assert MisImport.objects.get().status == MisImport.Status.COMMITTED
+
+
+def test_discarding_a_large_full_roll_needs_no_extra_confirmation(admin_client):
+    url = large_full_roll(admin_client)
+
+    admin_client.post(url, {"action": "discard"})
+
+    assert MisImport.objects.get().status == MisImport.Status.DISCARDED
+
+
+def test_a_full_roll_marking_few_pupils_as_left_has_no_extra_confirmation(admin_client):
+    PupilFactory()
+    url = post_upload(admin_client, full_roll=True).url  # 5 new, 1 of the 1 on roll left: that is 100%
+    admin_client.post(url, {"action": "commit", "confirm_large_changes": "yes"})
+    PupilFactory()  # now 1 of 6 on roll would be marked as left
+
+    page = admin_client.get(post_upload(admin_client, full_roll=True).url).content.decode()
+
+    assert '<div class="fs-3" data-count="left">1</div>' in page
+    assert 'name="confirm_large_changes"' not in page
+    assert 'data-testid="confirm-import"' in page
+
+
+def test_a_full_contacts_file_removing_most_links_asks_for_an_extra_confirmation(admin_client):
+    admin_client.post(post_upload(admin_client).url, {"action": "commit"})
+    admin_client.post(post_upload(admin_client, kind="guardians", file=csv_file(fixture="guardians_sims.csv")).url,
+                      {"action": "commit"})
+    only_fatima = (b"UPN,Contact ID,Contact Surname,Contact Forename,Contact Email\n"
+                   b"A123456789012,C1001,Ahmed,Fatima,fatima.ahmed@home.example\n")
+    url = admin_client.post(UPLOAD_URL, {"kind": "guardians", "full_contacts": "on",
+                                         "file": csv_file(content=only_fatima)}).url
+
+    page = admin_client.get(url).content.decode()
+    assert "Yes, remove 1 link between a pupil and a parent or carer" in page
+
+    page = admin_client.post(url, {"action": "commit"}, follow=True).content.decode()
+    assert "Nothing was imported" in page
+    assert Guardian.objects.get(mis_id="C1002").pupil_links.exists()
+
+    admin_client.post(url, {"action": "commit", "confirm_large_changes": "yes"})
+    assert not Guardian.objects.get(mis_id="C1002").pupil_links.exists()
+
+
+# --- Import states: problems, nothing to import ----------------------------------------------------
+
+BAD_FILE = b"UPN,Legal Surname,Legal Forename,Year\nA1,Smith,Ann,Y4\nA2,Jones,Bob,Year 99\n"
+
+
+def test_a_file_with_problems_is_listed_as_having_problems_not_awaiting_confirmation(admin_client):
+    post_upload(admin_client, file=csv_file(name="bad.csv", content=BAD_FILE))
+
+    response = admin_client.get(UPLOAD_URL)
+
+    page = response.content.decode()
+    assert "bad.csv" in page
+    assert "Has problems" in page
+    assert "Awaiting confirmation" not in page
+    assert "1 problem" in page
+
+
+def test_the_preview_of_a_file_with_problems_says_it_has_problems(admin_client):
+    url = post_upload(admin_client, file=csv_file(content=BAD_FILE)).url
+
+    page = admin_client.get(url).content.decode()
+
+    assert '<span data-testid="import-status">Has problems</span>' in page
+
+
+def test_a_file_waiting_to_be_imported_is_listed_as_awaiting_confirmation(admin_client):
+    post_upload(admin_client)
+
+    page = admin_client.get(UPLOAD_URL).content.decode()
+
+    assert "Awaiting confirmation" in page
+    assert "Has problems" not in page
+
+
+def test_reimporting_an_unchanged_file_says_there_is_nothing_to_import_and_offers_no_import_button(admin_client):
+    admin_client.post(post_upload(admin_client).url, {"action": "commit"})
+
+    url = post_upload(admin_client).url
+    page = admin_client.get(url).content.decode()
+
+    assert "Nothing to import: everything in the file already matches" in page
+    assert 'data-testid="confirm-import"' not in page
+    assert 'value="commit"' not in page
+    assert '<span data-testid="import-status">Nothing to import</span>' in page
+    assert "Discard this file" in page
+    upload_page = admin_client.get(UPLOAD_URL).content.decode()
+    assert "Nothing to import" in upload_page

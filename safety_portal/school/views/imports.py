@@ -15,6 +15,7 @@ from safety_portal.school.mis_import import (
     mis_import_commit,
     mis_import_discard,
     mis_import_preview,
+    mis_import_state,
     mis_import_upload,
 )
 from safety_portal.school.models import MisImport
@@ -40,7 +41,7 @@ def upload(request):
     recent = MisImport.objects.select_related("created_by").defer("content")[:RECENT_IMPORTS]
     return render(request, "school/import_upload.html", {
         "form": form,
-        "recent": [(item, describe_counts(item.kind, item.summary)) for item in recent],
+        "recent": [(item, describe_counts(item.kind, item.summary), mis_import_state(item)) for item in recent],
         "column_docs": _column_docs(),
     })
 
@@ -53,7 +54,9 @@ def preview(request, pk):
         action = request.POST.get("action")
         try:
             if action == "commit":
-                plan = mis_import_commit(mis_import=mis_import, actor=request.user, request=request)
+                # The preview's extra tick box for a change so large it is probably the wrong file.
+                plan = mis_import_commit(mis_import=mis_import, actor=request.user, request=request,
+                                         confirm_large_changes=bool(request.POST.get("confirm_large_changes")))
                 messages.success(request, gettext("Import complete: %(counts)s.")
                                  % {"counts": describe_counts(mis_import.kind, plan.counts)})
             elif action == "discard":
@@ -68,13 +71,17 @@ def preview(request, pk):
 
     # Only a file awaiting confirmation still has its content; afterwards the page shows the stored summary.
     plan = mis_import_preview(mis_import=mis_import) if mis_import.status == MisImport.Status.PREVIEW else None
+    state, state_label = mis_import_state(mis_import, plan)
     return render(request, "school/import_preview.html", {
         "mis_import": mis_import,
         "plan": plan,
+        "state": state,
+        "state_label": state_label,
         "counts_line": describe_counts(mis_import.kind, plan.counts if plan else mis_import.summary),
         "counts": plan.counts if plan else mis_import.summary,
         "is_guardians": mis_import.kind == MisImport.Kind.GUARDIANS,
         "is_pupils": mis_import.kind == MisImport.Kind.PUPILS,
+        "is_staff": mis_import.kind == MisImport.Kind.STAFF,
     })
 
 

@@ -30,11 +30,15 @@ class Command(BaseCommand):
         parser.add_argument("--full-contacts", action="store_true",
                             help="guardians only: the file lists every contact of each pupil in it; unlink contacts "
                                  "no longer listed for a pupil (their details are kept)")
+        parser.add_argument("--confirm-large-changes", action="store_true",
+                            help="go ahead even though a full roll would mark more than a quarter of the roll as "
+                                 "left, or a full contacts file would remove more than a quarter of its pupils' "
+                                 "links (without it such a file is refused)")
         parser.add_argument("--dry-run", action="store_true", help="show what would change and write nothing")
         parser.add_argument("--by", metavar="EMAIL",
                             help="record this portal user in the audit trail as the person importing")
 
-    def handle(self, *args, file, kind, full_roll, full_contacts, dry_run, by, **options):
+    def handle(self, *args, file, kind, full_roll, full_contacts, confirm_large_changes, dry_run, by, **options):
         started = time.perf_counter()
         if full_roll and kind != MisImport.Kind.PUPILS:
             raise CommandError("--full-roll only applies to --kind pupils.")
@@ -64,6 +68,12 @@ class Command(BaseCommand):
                 self.stderr.write(f"Row {error.row}{column}: {error.message}")
             problems = "1 problem" if len(plan.errors) == 1 else f"{len(plan.errors)} problems"
             raise CommandError(f"{problems} found. Nothing was imported.")
+        if plan.needs_confirmation and not confirm_large_changes:
+            message = (f"{plan.large_change}: more than a quarter, the usual sign of the wrong file. "
+                       "If it is right, run the command again with --confirm-large-changes.")
+            if not dry_run:
+                raise CommandError(f"Nothing was imported. {message}")
+            self.stdout.write(self.style.WARNING(f"Importing needs --confirm-large-changes. {message}"))
         if dry_run:
             self.stdout.write("Dry run: nothing was imported.")
             return
@@ -71,7 +81,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             mis_import = mis_import_upload(kind=kind, content=content, file_name=path.name, full_roll=full_roll,
                                            full_contacts=full_contacts, actor=actor)
-            plan = mis_import_commit(mis_import=mis_import, actor=actor)
+            plan = mis_import_commit(mis_import=mis_import, actor=actor, confirm_large_changes=confirm_large_changes)
         elapsed = time.perf_counter() - started
         self.stdout.write(self.style.SUCCESS(
             f"Imported: {describe_counts(kind, plan.counts)}. Took {elapsed:.2f} seconds (import #{mis_import.pk})."))
