@@ -10,6 +10,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from safety_portal.school import roles
+from safety_portal.school.validators import validate_phone, validate_urn
 
 
 class UserManager(BaseUserManager):
@@ -99,9 +100,9 @@ class SchoolProfile(models.Model):
 
     name = models.CharField(_("school name"), max_length=200)
     address = models.TextField(_("address"), blank=True)
-    urn = models.CharField(_("URN"), max_length=20, blank=True,
+    urn = models.CharField(_("URN"), max_length=20, blank=True, validators=[validate_urn],
                            help_text=_("Unique reference number from Get Information About Schools."))
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[validate_phone])
     email = models.EmailField(_("office email"), blank=True)
     logo = models.ImageField(_("logo"), upload_to="school/", blank=True,
                              help_text=_("PNG or JPEG, shown on reports and emails."))
@@ -148,7 +149,7 @@ class LocalContact(models.Model):
 
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, unique=True)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
-    phone = models.CharField(_("phone"), max_length=60, blank=True)
+    phone = models.CharField(_("phone"), max_length=60, blank=True, validators=[validate_phone])
     email = models.EmailField(_("email"), blank=True)
     notes = models.TextField(_("notes"), blank=True,
                              help_text=_("Out-of-hours numbers, referral forms, opening times."))

@@ -236,3 +236,21 @@ def test_the_dsl_cannot_also_be_a_deputy(admin_client):
     response = admin_client.post(URL, profile_data(dsl=dsl.pk, deputy_dsls=[dsl.pk]))
     assert response.status_code == 200
     assert "cannot also be a deputy" in str(response.context["form"].errors["deputy_dsls"])
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("phone", "<b>call me</b>", "digits, spaces"),
+    ("urn", "not-a-urn", "six digits"),
+])
+def test_junk_phone_numbers_and_urns_are_refused(admin_client, field, value, message):
+    response = admin_client.post(URL, profile_data(**{field: value}))
+    assert response.status_code == 200
+    assert message in str(response.context["form"].errors[field])
+    assert f'value="{value}"'.replace("<", "&lt;").replace(">", "&gt;") in response.content.decode()
+
+
+@pytest.mark.parametrize("phone", ["01234 567890", "+44 (0)1234 567-890", "020 7946 0000 ext 12", "101"])
+def test_real_phone_numbers_are_accepted(phone):
+    from safety_portal.school.validators import validate_phone
+
+    validate_phone(phone)  # raises ValidationError if refused
