@@ -1,7 +1,4 @@
-import datetime
-
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safety_portal.audit.labels import ACTION_LABELS
@@ -35,11 +32,9 @@ class AuditFilterForm(forms.Form):
             events = events.filter(action=data["action"])
         if data["who"]:
             events = events.filter(actor_label__icontains=data["who"])
-        zone = timezone.get_current_timezone()
+        # __date compares in the portal's time zone (Europe/London), as people read the dates.
         if data["date_from"]:
-            events = events.filter(created_at__gte=datetime.datetime.combine(data["date_from"], datetime.time(),
-                                                                             tzinfo=zone))
+            events = events.filter(created_at__date__gte=data["date_from"])
         if data["date_to"]:
-            next_day = data["date_to"] + datetime.timedelta(days=1)
-            events = events.filter(created_at__lt=datetime.datetime.combine(next_day, datetime.time(), tzinfo=zone))
+            events = events.filter(created_at__date__lte=data["date_to"])
         return events

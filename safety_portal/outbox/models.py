@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-# Waits between attempts: spread over about two days, so an SMTP outage over a
+# Waits between attempts: spread over about three days, so an SMTP outage over a
 # weekend delays mail instead of losing it.
 RETRY_DELAYS = [
     datetime.timedelta(minutes=minutes)

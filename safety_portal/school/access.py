@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from safety_portal.school import roles
-from safety_portal.school.models import Pupil, Term, User
+from safety_portal.school.models import MisImport, Pupil, Term, User
 
 
 def role_required(*names):
@@ -27,10 +27,6 @@ def role_required(*names):
         return wrapped
 
     return decorator
-
-
-def can_list_pupils(user):
-    return user.is_authenticated and user.has_role(*roles.PUPIL_RECORDS)
 
 
 def can_open_pupil(user):
@@ -53,3 +49,9 @@ def term_for_user(user, pk):
     if not (user.is_authenticated and user.has_role(roles.ADMINISTRATOR)):
         raise Http404
     return get_object_or_404(Term, pk=pk)
+
+
+def mis_import_for_user(user, pk):
+    if not (user.is_authenticated and user.has_role(roles.ADMINISTRATOR)):
+        raise Http404
+    return get_object_or_404(MisImport.objects.select_related("created_by"), pk=pk)

@@ -37,7 +37,7 @@ def _setup_panel():
     ]
     given_up = OutboxEmail.objects.given_up().count()
     if given_up:
-        # Two days of retries failed: check EMAIL_URL with `manage.py send_test_email`.
+        # Three days of retries failed: check EMAIL_URL with `manage.py send_test_email`.
         rows.append((_("Emails that could not be sent"), given_up, ""))
     return Panel("setup", _("School set-up"),
                  _("Your school's profile, terms and people will be summarised here."), rows)

@@ -47,7 +47,6 @@ LINKS_REMOVED_WARNING_SHARE = 0.25
 EXPIRE_AFTER = datetime.timedelta(hours=24)
 # Roles that open safeguarding records or the portal's administration are given in the portal, where the
 # headteacher decides them, never by a file: a wrong or tampered export must not hand them out.
-PORTAL_ONLY_ROLES = (roles.ADMINISTRATOR, roles.DSL, roles.HEADTEACHER)
 # Flags used only as counts: the preview never shows them beside a pupil's name.
 COUNTED_ONLY_FIELDS = ("send", "eal", "looked_after")
 
@@ -1023,7 +1022,7 @@ class StaffImporter(Importer):
     def _refusals(user, current, wanted, details):
         """What a file may not do to an account: [(field, message)]. May drop an email that only changes case."""
         refusals = []
-        refused = [name for name in PORTAL_ONLY_ROLES if name in wanted - current]
+        refused = [name for name in roles.PORTAL_ONLY if name in wanted - current]
         if refused:
             refusals.append(("portal_roles", ngettext(
                 "The %(roles)s role cannot be given by an import. It is given in the portal, on the Staff and "
@@ -1031,7 +1030,7 @@ class StaffImporter(Importer):
                 "The %(roles)s roles cannot be given by an import. They are given in the portal, on the Staff and "
                 "governors page, as the headteacher decides. Remove them from this row.",
                 len(refused)) % {"roles": ", ".join(str(roles.LABELS[name]) for name in refused)}))
-        privileged = user is not None and (user.is_superuser or bool(current & set(PORTAL_ONLY_ROLES)))
+        privileged = user is not None and (user.is_superuser or bool(current & set(roles.PORTAL_ONLY)))
         if privileged and "email" in details and user.email != details["email"]:
             if user.email.casefold() == details["email"].casefold():
                 details.pop("email")  # the same address in other capitals: nothing to change

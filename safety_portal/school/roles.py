@@ -26,5 +26,9 @@ LABELS = {
 PUPIL_RECORDS = {ADMINISTRATOR, DSL, HEADTEACHER, ONLINE_SAFETY_LEAD}
 # Who may open a pupil's record: date of birth and the family's contact details.
 PUPIL_DETAILS = {ADMINISTRATOR, DSL, HEADTEACHER}
+# Roles that open every child-protection record: only the headteacher decides who holds them.
+SAFEGUARDING = frozenset({HEADTEACHER, DSL})
+# Roles an MIS file can never grant: these are decided in the portal.
+PORTAL_ONLY = (ADMINISTRATOR, DSL, HEADTEACHER)
 # Who may read the audit trail.
 AUDIT_READERS = {ADMINISTRATOR, HEADTEACHER, DSL}

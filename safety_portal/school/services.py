@@ -78,10 +78,6 @@ def term_delete(*, term, actor, request=None):
         term.delete()
 
 
-# Roles that open every child-protection record: only the headteacher decides who holds them.
-SAFEGUARDING_ROLES = frozenset({roles.HEADTEACHER, roles.DSL})
-
-
 def _school_has_headteacher():
     return User.objects.filter(is_active=True, groups__name=roles.HEADTEACHER).exists()
 
@@ -90,8 +86,9 @@ def account_change_errors(*, user, actor, role_names, is_active, email):
     """The rules for changing an account. Returns {field: message}.
 
     An administrator may not lock themselves out. Only the headteacher gives or takes
-    away the Headteacher and DSL roles, or changes the email address of an account that
-    holds one (a password-reset link goes to that address); while the school has no
+    away the Headteacher and DSL roles, deactivates or reactivates an account holding one
+    (deactivating is taking the role away, and would reopen set-up), or changes such an
+    account's email address (a password-reset link goes to it). While the school has no
     headteacher, during set-up, an administrator may.
     """
     errors = {}
@@ -105,10 +102,13 @@ def account_change_errors(*, user, actor, role_names, is_active, email):
     if actor is None or actor.has_role(roles.HEADTEACHER) or not _school_has_headteacher():
         return errors
     held = set(saved.held_role_names) if saved else set()
-    if (held ^ set(role_names)) & SAFEGUARDING_ROLES:
+    if held & roles.SAFEGUARDING and saved.is_active != is_active:
+        errors.setdefault("is_active", _("This person holds the Headteacher or DSL role, so only the headteacher "
+                                         "can deactivate or reactivate their account."))
+    if (held ^ set(role_names)) & roles.SAFEGUARDING:
         errors.setdefault("roles", _("Only the headteacher can give or take away the Headteacher and DSL roles. "
                                      "Ask them to make this change."))
-    if held & SAFEGUARDING_ROLES and email and email.strip().lower() != saved.email.lower():
+    if held & roles.SAFEGUARDING and email and email.strip().lower() != saved.email.lower():
         errors.setdefault("email", _("This person holds the Headteacher or DSL role, so only the headteacher can "
                                      "change their email address (password-reset links go to it)."))
     return errors

@@ -91,3 +91,8 @@ def test_audit_trail_filters_by_date(dsl_client, dsl_user):
     yesterday = today - datetime.timedelta(days=1)
     assert b"test.today" in dsl_client.get("/audit/", {"date_from": today.isoformat()}).content
     assert b"test.today" not in dsl_client.get("/audit/", {"date_to": yesterday.isoformat()}).content
+
+
+def test_far_future_dates_in_the_audit_filter_do_not_break_the_page(dsl_client):
+    response = dsl_client.get("/audit/", {"date_from": "0001-01-01", "date_to": "9999-12-31"})
+    assert response.status_code == 200

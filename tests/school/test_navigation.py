@@ -105,8 +105,9 @@ def test_signed_out_visitors_see_no_menu(client):
     assert menu_links(response.content) == []
 
 
-# Pages this part of the portal serves, with who may open them. (MIS import is
-# checked by its own tests.)
+# Pages this part of the portal serves, with who may open them, and what others get: 403 for
+# a page, 404 for a single record (so that its id cannot be probed). (MIS import is checked
+# by its own tests.)
 @pytest.fixture
 def pages():
     term = TermFactory()
@@ -115,10 +116,11 @@ def pages():
         "school:profile": (reverse("school:profile"), {roles.ADMINISTRATOR}),
         "school:terms": (reverse("school:terms"), {roles.ADMINISTRATOR}),
         "school:term_year_create": (reverse("school:term_year_create"), {roles.ADMINISTRATOR}),
-        "school:term_edit": (reverse("school:term_edit", args=[term.pk]), {roles.ADMINISTRATOR}),
+        "school:term_edit": (reverse("school:term_edit", args=[term.pk]), {roles.ADMINISTRATOR}, 404),
+        "school:term_delete": (reverse("school:term_delete", args=[term.pk]), {roles.ADMINISTRATOR}, 404),
         "school:staff": (reverse("school:staff"), {roles.ADMINISTRATOR}),
         "school:staff_create": (reverse("school:staff_create"), {roles.ADMINISTRATOR}),
-        "school:staff_edit": (reverse("school:staff_edit", args=[other.pk]), {roles.ADMINISTRATOR}),
+        "school:staff_edit": (reverse("school:staff_edit", args=[other.pk]), {roles.ADMINISTRATOR}, 404),
         "school:pupils": (reverse("school:pupils"), roles.PUPIL_RECORDS),
         "audit:events": (reverse("audit:events"), roles.AUDIT_READERS),
         "home": (reverse("home"), set(roles.ALL)),
@@ -128,8 +130,9 @@ def pages():
 @pytest.mark.parametrize("role", roles.ALL)
 def test_pages_open_for_roles_that_may_use_them_and_are_forbidden_to_others(client, role, pages):
     client.force_login(user_with_role(role))
-    outcome = {name: client.get(url).status_code for name, (url, _allowed) in pages.items()}
-    expected = {name: 200 if role in allowed else 403 for name, (_url, allowed) in pages.items()}
+    outcome = {name: client.get(url).status_code for name, (url, _allowed, *_refused) in pages.items()}
+    expected = {name: 200 if role in allowed else (refused or [403])[0]
+                for name, (_url, allowed, *refused) in pages.items()}
     assert outcome == expected
 
 
@@ -152,7 +155,7 @@ def test_the_forbidden_page_is_in_the_portals_style(client, staff_user):
 
 def test_pages_need_sign_in(client, pages):
     PupilFactory()
-    for url, _allowed in pages.values():
+    for url, *_who in pages.values():
         response = client.get(url)
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))

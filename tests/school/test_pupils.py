@@ -176,6 +176,7 @@ def test_online_safety_lead_lists_pupils_but_cannot_open_their_records(client):
     assert listing.status_code == 200
     assert pupil.last_name in listing.content.decode()
     assert reverse("school:pupil", args=[pupil.pk]) not in listing.content.decode()
+    assert "Parents and carers" not in listing.content.decode()
     assert client.get(reverse("school:pupil", args=[pupil.pk])).status_code == 404
 
 

@@ -62,3 +62,26 @@ def test_during_set_up_without_a_headteacher_the_administrator_appoints_one(admi
     response = admin_client.post(edit_url(person), data_for(person, roles=[roles.HEADTEACHER, roles.STAFF]))
     assert response.status_code == 302
     assert User.objects.get(pk=person.pk).has_role(roles.HEADTEACHER)
+
+
+@pytest.mark.parametrize("role", [roles.HEADTEACHER, roles.DSL])
+def test_administrator_cannot_deactivate_a_safeguarding_account_to_reopen_set_up(admin_client, admin_user,
+                                                                                 headteacher, role):
+    person = headteacher if role == roles.HEADTEACHER else user_with_role(roles.DSL)
+    response = admin_client.post(edit_url(person), data_for(person, is_active=None, confirm_deactivation="on"))
+    assert response.status_code == 200
+    assert "only the headteacher can deactivate" in str(response.context["form"].errors["is_active"])
+    assert User.objects.get(pk=person.pk).is_active
+    # And so the administrator still cannot make themselves DSL.
+    response = admin_client.post(edit_url(admin_user), data_for(admin_user, roles=[roles.ADMINISTRATOR, roles.DSL]))
+    assert response.status_code == 200
+    assert not User.objects.get(pk=admin_user.pk).has_role(roles.DSL)
+
+
+def test_headteacher_can_deactivate_a_dsl_who_has_left(client, headteacher):
+    headteacher.groups.add(Group.objects.get(name=roles.ADMINISTRATOR))
+    client.force_login(User.objects.get(pk=headteacher.pk))
+    dsl = user_with_role(roles.DSL)
+    response = client.post(edit_url(dsl), data_for(dsl, is_active=None, confirm_deactivation="on"))
+    assert response.status_code == 302
+    assert not User.objects.get(pk=dsl.pk).is_active

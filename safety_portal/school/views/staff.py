@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -37,7 +38,7 @@ def _sign_in_url(request):
 
 
 @require_POST
-@role_required(roles.ADMINISTRATOR)
+@login_required  # outsiders get 404 from the access helper, so an id cannot be probed
 def staff_send_link(request, pk):
     person = staff_account_for_user(request.user, pk)
     if not person.is_active:
@@ -66,7 +67,7 @@ def staff_create(request):
     })
 
 
-@role_required(roles.ADMINISTRATOR)
+@login_required  # outsiders get 404 from the access helper, so an id cannot be probed
 def staff_edit(request, pk):
     person = staff_account_for_user(request.user, pk)
     # The form writes typed values onto `person` while validating; the page title keeps the saved ones.
