@@ -34,3 +34,18 @@ def admin_client(client, admin_user):
 def dsl_client(client, dsl_user):
     client.force_login(dsl_user)
     return client
+
+
+@pytest.fixture
+def count_queries():
+    """count_queries(client, url, **params) -> (queries, response): for "constant as data grows" tests."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(client, url, **params):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, params)
+        assert response.status_code == 200
+        return len(queries), response
+
+    return count

@@ -7,6 +7,8 @@ shown by its code, so nothing is ever hidden.
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from safety_portal.school import roles
+
 ACTION_LABELS = {
     "auth.login": _("Signed in"),
     "auth.logout": _("Signed out"),
@@ -39,16 +41,35 @@ ACTION_LABELS = {
     "school.mis_import.expired": _("MIS file discarded automatically (not imported within 24 hours)"),
 }
 
-# Record types: label, and the URL name of the page showing one (taking the id), if any.
+# Record types: label, the URL name of the page showing one (taking the id), and the roles
+# that may open that page (the link is shown only to them).
 OBJECT_TYPES = {
-    "school.user": (_("Account"), "school:staff_edit"),
-    "school.pupil": (_("Pupil"), "school:pupil"),
-    "school.guardian": (_("Parent or carer"), ""),
-    "school.pupilguardian": (_("Parent or carer link"), ""),
-    "school.term": (_("Term"), "school:term_edit"),
-    "school.schoolprofile": (_("School profile"), ""),
-    "school.localcontact": (_("Local contact"), ""),
-    "school.misimport": (_("MIS import"), "mis_import:preview"),
+    "school.user": (_("Account"), "school:staff_edit", {roles.ADMINISTRATOR}),
+    "school.pupil": (_("Pupil"), "school:pupil", roles.PUPIL_DETAILS),
+    "school.guardian": (_("Parent or carer"), "", set()),
+    "school.pupilguardian": (_("Parent or carer link"), "", set()),
+    "school.term": (_("Term"), "school:term_edit", {roles.ADMINISTRATOR}),
+    "school.schoolprofile": (_("School profile"), "", set()),
+    "school.localcontact": (_("Local contact"), "", set()),
+    "school.misimport": (_("MIS import"), "mis_import:preview", {roles.ADMINISTRATOR}),
+}
+
+DETAIL_LABELS = {
+    "fields": _("fields changed"),
+    "added": _("roles added"),
+    "removed": _("roles removed"),
+    "roles": _("roles now"),
+    "active": _("account active"),
+    "created": _("first saved"),
+    "unknown_account": _("no account has that address"),
+    "via": _("how"),
+    "kind": _("kind"),
+    "term": _("term"),
+    "academic_year": _("academic year"),
+    "start_date": _("first day"),
+    "end_date": _("last day"),
+    "before": _("before"),
+    "after": _("after"),
 }
 
 
@@ -56,22 +77,28 @@ def action_label(action):
     return ACTION_LABELS.get(action, action)
 
 
-def object_reference(object_type, object_id):
-    """(label, url or "") for an event's record."""
+def object_reference(object_type, object_id, viewer):
+    """(label, url or "") for an event's record; a link only where the viewer may follow it."""
     if not object_type:
         return "", ""
-    label, url_name = OBJECT_TYPES.get(object_type, (object_type, ""))
-    url = reverse(url_name, args=[object_id]) if url_name and object_id.isdigit() else ""
+    label, url_name, may_open = OBJECT_TYPES.get(object_type, (object_type, "", set()))
+    url = ""
+    if url_name and object_id.isdigit() and viewer.has_role(*may_open):
+        url = reverse(url_name, args=[object_id])
     return (f"{label} #{object_id}" if object_id else str(label)), url
 
 
+def _readable(value):
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value) or "—"
+    if isinstance(value, dict):
+        return "; ".join(f"{DETAIL_LABELS.get(k, k)}: {_readable(v)}" for k, v in value.items())
+    return value
+
+
 def detail_summary(detail):
-    """The event's detail as short "key: value" lines (detail never holds personal values)."""
-    lines = []
-    for key, value in (detail or {}).items():
-        if isinstance(value, list | tuple):
-            value = ", ".join(str(item) for item in value) or "—"
-        elif isinstance(value, dict):
-            value = "; ".join(f"{k}: {v}" for k, v in value.items())
-        lines.append(f"{key.replace('_', ' ')}: {value}")
-    return lines
+    """The event's detail as short "label: value" lines (detail never holds personal values)."""
+    return [f"{DETAIL_LABELS.get(key, key.replace('_', ' '))}: {_readable(value)}"
+            for key, value in (detail or {}).items()]

@@ -4,6 +4,7 @@ import ipaddress
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,11 +33,9 @@ def client_ip(request):
 
 def account_for_address(address):
     """The account an email address typed at sign-in or reset belongs to, if any."""
-    from safety_portal.school.models import User
-
     if not address or not isinstance(address, str):
         return None
-    return User.objects.filter(email__iexact=address.strip()[:254]).first()
+    return get_user_model().objects.by_email(address).first()
 
 
 def _object_ref(obj):

@@ -14,6 +14,6 @@ def event_list(request):
     page = Paginator(form.filter(AuditEvent.objects.all()), 50).get_page(request.GET.get("page"))
     for event in page:
         event.label = action_label(event.action)
-        event.record_label, event.record_url = object_reference(event.object_type, event.object_id)
+        event.record_label, event.record_url = object_reference(event.object_type, event.object_id, request.user)
         event.detail_lines = detail_summary(event.detail)
     return render(request, "audit/event_list.html", {"page_obj": page, "form": form})

@@ -438,7 +438,7 @@ class StaffUserForm(forms.ModelForm):
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
-        clash = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        clash = User.objects.by_email(email).exclude(pk=self.instance.pk)
         if clash.exists():
             raise ValidationError(_("Another account already uses this email address. Each person needs their "
                                     "own address; search the staff list to find the existing account."))

@@ -14,7 +14,7 @@ class OutboxPasswordResetForm(PasswordResetForm):
     """
 
     def get_users(self, email):
-        return User.objects.filter(email__iexact=email.strip(), is_active=True)
+        return User.objects.by_email(email).filter(is_active=True)
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email,
                   to_email, html_email_template_name=None):

@@ -1295,6 +1295,10 @@ def mis_import_commit(*, mis_import, actor, request=None, today=None, confirm_la
         locked = MisImport.objects.select_for_update().get(pk=mis_import.pk)
         if locked.status != MisImport.Status.PREVIEW:
             raise MisImportRefused(gettext("This file has already been imported or discarded."))
+        if locked.created_at < timezone.now() - EXPIRE_AFTER:
+            # The hourly expiry may not have run yet; the file is too old to trust all the same.
+            raise MisImportRefused(gettext("This upload is more than 24 hours old. Export the file from your "
+                                           "MIS again and upload it afresh."))
         # Planned again here: the database may have changed since the preview was shown.
         plan = mis_import_preview(mis_import=locked, today=today)
         if plan.errors:

@@ -24,9 +24,13 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
+    def by_email(self, email):
+        """Accounts with this address, whatever its capitals and spaces (at most one)."""
+        return self.filter(email__iexact=(email or "").strip()[:254])
+
     def get_by_natural_key(self, username):
         # Staff type their address with whatever capitals they like.
-        return self.get(email__iexact=username.strip())
+        return self.by_email(username).get()
 
     def create_user(self, email, password=None, **extra):
         extra.setdefault("is_staff", False)
@@ -92,7 +96,7 @@ class User(AbstractUser):
 
     @property
     def role_labels(self):
-        return [roles.LABELS[name] for name in roles.ALL if name in self.role_names]
+        return self.held_role_labels if self.is_active else []
 
 
 class SchoolProfile(models.Model):

@@ -125,7 +125,8 @@ def _set_roles(user, role_names):
 def staff_user_create(*, form, actor, request=None):
     """Create a staff or governor account with no usable password.
 
-    Nothing is emailed: the person sets a password through "Forgotten your password?".
+    Nothing is emailed here: the administrator sends a set-password link from the account's
+    page (staff_password_link_send), or the person uses "Forgotten your password?".
     """
     role_names = [name for name in roles.ALL if name in form.cleaned_data["roles"]]
     with transaction.atomic():
@@ -143,7 +144,7 @@ def first_admin_create(*, email, first_name="", last_name="", password=None):
     email = email.strip().lower()
     role_names = [roles.ADMINISTRATOR, roles.STAFF]
     with transaction.atomic():
-        if User.objects.filter(email__iexact=email).exists():
+        if User.objects.by_email(email).exists():
             raise ValueError(f"An account for {email} already exists. Nothing was created.")
         user = User.objects.create_user(email=email, password=password, first_name=first_name,
                                         last_name=last_name, job_title="Administrator")

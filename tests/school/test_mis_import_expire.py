@@ -61,10 +61,11 @@ def test_an_upload_less_than_a_day_old_is_kept(admin_user):
 
 
 def test_imports_already_committed_or_discarded_are_left_alone(admin_user):
-    committed = uploaded(48, actor=admin_user)
+    committed = uploaded(0, actor=admin_user)
     mis_import_commit(mis_import=committed, actor=admin_user)
-    discarded = uploaded(48, actor=admin_user)
+    discarded = uploaded(0, actor=admin_user)
     mis_import_discard(mis_import=discarded, actor=admin_user)
+    MisImport.objects.update(created_at=timezone.now() - datetime.timedelta(hours=48))
 
     assert mis_import_expire() == 0
 
@@ -119,3 +120,13 @@ def test_the_task_is_scheduled_hourly_by_celery_beat():
 
 def test_the_expired_action_has_a_label_for_the_audit_trail():
     assert "school.mis_import.expired" in ACTION_LABELS
+
+
+def test_an_upload_over_a_day_old_cannot_be_committed_even_before_the_job_runs(admin_user):
+    from safety_portal.school.mis_import import MisImportRefused
+    from safety_portal.school.models import Pupil
+
+    stale = uploaded(25, actor=admin_user)
+    with pytest.raises(MisImportRefused, match="more than 24 hours old"):
+        mis_import_commit(mis_import=stale, actor=admin_user)
+    assert not Pupil.objects.exists()

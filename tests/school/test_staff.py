@@ -47,15 +47,17 @@ def role_names(user):
 def test_admin_creates_an_account_without_a_password_and_sends_nothing(admin_client, admin_user):
     response = admin_client.post(CREATE_URL, user_data(email="Nia.Jones@School.Example",
                                                        roles=[roles.STAFF, roles.TECHNICAL]), follow=True)
-    assert response.redirect_chain[-1][0] == LIST_URL
     user = User.objects.get(email="nia.jones@school.example")
+    # Straight to their page, where the set-password link can be sent.
+    assert response.redirect_chain[-1][0] == edit_url(user)
+    assert 'data-testid="send-link"' in response.content.decode()
     assert (user.first_name, user.last_name, user.job_title, user.is_active) == ("Nia", "Jones", "Year 3 teacher",
                                                                                   True)
     assert not user.has_usable_password()
     assert role_names(user) == {roles.STAFF, roles.TECHNICAL}
     assert mail.outbox == []
     assert not OutboxEmail.objects.exists()
-    assert "Forgotten your password?" in response.content.decode()
+    assert "Email a link to set a password" in response.content.decode()
     event = AuditEvent.objects.get(action="school.user.created")
     assert event.actor == admin_user
     assert event.object_id == str(user.pk)

@@ -57,10 +57,10 @@ def staff_create(request):
         if form.is_valid():
             user = staff_user_create(form=form, actor=request.user, request=request)
             messages.success(request, _(
-                "The account for %(name)s has been created. Nothing has been emailed: ask them to open the "
-                "sign-in page and choose “Forgotten your password?” to set their password."
+                "The account for %(name)s has been created. To let them set a password, choose “Email a link "
+                "to set a password” below."
             ) % {"name": user.get_full_name() or user.email})
-            return redirect("school:staff")
+            return redirect("school:staff_edit", pk=user.pk)
         messages.error(request, _("Nothing was saved: please correct the errors highlighted below."))
     return render(request, "school/staff_form.html", {
         "form": form, "creating": True, "sign_in_url": _sign_in_url(request),

@@ -46,7 +46,7 @@ class Command(BaseCommand):
             raise CommandError("--full-contacts only applies to --kind guardians.")
         actor = None
         if by:
-            actor = User.objects.filter(email__iexact=by).first()
+            actor = User.objects.by_email(by).first()
             if actor is None:
                 raise CommandError(f"No portal user has the email address {by}.")
         path = Path(file)
