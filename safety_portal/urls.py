@@ -23,4 +23,5 @@ urlpatterns = [
     path("school/", include("safety_portal.school.urls")),
     path("school/import/", include("safety_portal.school.urls_import")),
     path("audit/", include("safety_portal.audit.urls")),
+    path("incidents/", include("incidents.urls")),
 ]

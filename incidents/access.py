@@ -1,0 +1,52 @@
+"""Who may see which incident. Every incident view asks here; anyone else gets 404.
+
+- The headteacher sees every incident.
+- The DSL team sees every incident except restricted ones (allegations against staff),
+  unless they are named on the case.
+- Technical staff see filtering incidents only.
+- Anyone named on a restricted case may open it.
+- Staff see only the concerns they reported, and only their status (reported_incident_for_user).
+- Governors see no incident.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from incidents.models import FILTERING_TYPES, Incident, Sensitivity
+from safety_portal.school import roles
+
+
+def can_work_incidents(user):
+    """Case work (triage, chronology, referrals, closing): the DSL team and the headteacher."""
+    return user.is_authenticated and user.has_role(roles.DSL, roles.HEADTEACHER)
+
+
+def can_see_incident_list(user):
+    return user.is_authenticated and user.has_role(roles.DSL, roles.HEADTEACHER, roles.TECHNICAL)
+
+
+def incidents_for_user(user):
+    """The incidents this person may open."""
+    if not user.is_authenticated or not user.role_names:
+        return Incident.objects.none()
+    if user.has_role(roles.HEADTEACHER):
+        return Incident.objects.all()
+    named = Exists(Incident.named_people.through.objects.filter(incident=OuterRef("pk"), user=user))
+    visible = Q(named)
+    if user.has_role(roles.DSL):
+        visible |= Q(sensitivity__lt=Sensitivity.RESTRICTED)
+    if user.has_role(roles.TECHNICAL):
+        visible |= Q(incident_type__in=FILTERING_TYPES)
+    return Incident.objects.filter(visible)
+
+
+def incident_for_user(user, pk):
+    return get_object_or_404(incidents_for_user(user), pk=pk)
+
+
+def reported_incident_for_user(user, pk):
+    """A concern this person reported, for its status page."""
+    if not user.is_authenticated:
+        raise Http404
+    return get_object_or_404(Incident, pk=pk, reported_by=user)
