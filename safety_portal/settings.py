@@ -146,6 +146,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
     },
     "mis-import-expire": {"task": "safety_portal.school.tasks.mis_import_expire", "schedule": 3600.0},
+    "incidents-overdue-digest": {
+        "task": "incidents.tasks.incidents_overdue_digest",
+        "schedule": 24 * 3600.0,  # once a day; DigestMention keeps it to one mention a day
+    },
 }
 
 if PRODUCTION and not config.str("EMAIL_URL"):

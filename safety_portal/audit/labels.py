@@ -39,6 +39,21 @@ ACTION_LABELS = {
     "school.mis_import.committed": _("MIS file imported"),
     "school.mis_import.discarded": _("MIS file discarded"),
     "school.mis_import.expired": _("MIS file discarded automatically (not imported within 24 hours)"),
+    "incidents.incident.viewed": _("Incident case opened"),
+    "incidents.incident.triaged": _("Incident triaged"),
+    "incidents.step.updated": _("Procedure step updated"),
+    "incidents.chronology.added": _("Chronology entry added"),
+    "incidents.chronology.corrected": _("Chronology entry corrected"),
+    "incidents.referral.recorded": _("Referral decision recorded"),
+    "incidents.parents.recorded": _("Parents informed (or not) recorded"),
+    "incidents.imagery.viewed_recorded": _("Viewing of imagery recorded"),
+    "incidents.attachment.uploaded": _("File attached to an incident"),
+    "incidents.attachment.downloaded": _("Incident file downloaded"),
+    "incidents.incident.closed": _("Incident closed"),
+    "incidents.incident.reopened": _("Incident reopened"),
+    "incidents.incident.reported": _("Online-safety concern reported"),
+    "incidents.incident.acknowledged": _("Urgent concern acknowledged"),
+    "incidents.export": _("Incidents exported as CSV"),
 }
 
 # Record types: label, the URL name of the page showing one (taking the id), and the roles
@@ -52,6 +67,7 @@ OBJECT_TYPES = {
     "school.schoolprofile": (_("School profile"), "", set()),
     "school.localcontact": (_("Local contact"), "", set()),
     "school.misimport": (_("MIS import"), "mis_import:preview", {roles.ADMINISTRATOR}),
+    "incidents.incident": (_("Incident"), "incidents:detail", {roles.DSL, roles.HEADTEACHER}),
 }
 
 DETAIL_LABELS = {

@@ -4,8 +4,15 @@ A panel with nothing to show says what will appear there, so a new school
 knows what each part of the portal is for.
 """
 
+import datetime
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from safety_portal.outbox.models import OutboxEmail
@@ -13,13 +20,20 @@ from safety_portal.school import roles
 from safety_portal.school.models import Guardian, Pupil, SchoolProfile, Term, User
 
 
+class Row(NamedTuple):
+    label: object
+    value: object = ""
+    url: str = ""  # the label links here when set
+    action_url: str = ""  # a one-click POST button, e.g. acknowledge
+    action_label: object = ""
+
+
 @dataclass
 class Panel:
     key: str
     title: str
     empty_text: str
-    rows: list = field(default_factory=list)  # (label, value, url or "")
-    link: tuple = ()  # (label, url)
+    rows: list = field(default_factory=list)  # of Row
 
 
 def _setup_panel():
@@ -27,39 +41,140 @@ def _setup_panel():
     current = Term.objects.current()
     on_roll = Pupil.objects.on_roll().count()
     rows = [
-        (_("School profile"), _("complete") if school and school.dsl_id else _("DSL not named yet"),
-         "school:profile"),
-        (_("Current term"), str(current) if current else _("no term covers today"), "school:terms"),
-        (_("Pupils on roll"), on_roll, "school:pupils"),
-        (_("Parents and carers"), Guardian.objects.count(), ""),
-        (_("Active staff and governor accounts"), User.objects.filter(is_active=True).count(),
-         "school:staff"),
+        Row(_("School profile"), _("complete") if school and school.dsl_id else _("DSL not named yet"),
+            reverse("school:profile")),
+        Row(_("Current term"), str(current) if current else _("no term covers today"), reverse("school:terms")),
+        Row(_("Pupils on roll"), on_roll, reverse("school:pupils")),
+        Row(_("Parents and carers"), Guardian.objects.count()),
+        Row(_("Active staff and governor accounts"), User.objects.filter(is_active=True).count(),
+            reverse("school:staff")),
     ]
     given_up = OutboxEmail.objects.given_up().count()
     if given_up:
         # Three days of retries failed: check EMAIL_URL with `manage.py send_test_email`.
-        rows.append((_("Emails that could not be sent"), given_up, ""))
+        rows.append(Row(_("Emails that could not be sent"), given_up))
     return Panel("setup", _("School set-up"),
                  _("Your school's profile, terms and people will be summarised here."), rows)
+
+
+def _day_start(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _current_and_previous_term():
+    """This term and the one before (as Term.objects.current() and previous()), in two queries."""
+    today = timezone.localdate()
+    started = list(Term.objects.filter(start_date__lte=today).order_by("-start_date")[:2])
+    upcoming = Term.objects.filter(start_date__gt=today).order_by("start_date").first()
+    if not started:
+        return None, None
+    # Fill in next_term (a cached property) so reporting_end needs no further queries.
+    started[0].__dict__["next_term"] = upcoming
+    if len(started) > 1:
+        started[1].__dict__["next_term"] = started[0]
+    # Until the next term's dates are entered, "this term" is the latest one to have started.
+    return started[0], (started[1] if len(started) > 1 else None)
+
+
+def _incident_panels(user):
+    """The DSL team's panels. Every query starts from incidents_for_user, so a restricted case
+    shows only to the headteacher and the people named on it."""
+    from incidents.access import incidents_for_user
+    from incidents.models import Sensitivity, Status
+    from incidents.services import incident_path, overdue_steps
+
+    visible = incidents_for_user(user)
+    urgent = Panel("urgent", _("Urgent concerns"),
+                   _("Concerns reported with 'a child is at immediate risk' are pinned here "
+                     "until someone in the DSL team acknowledges them."))
+    for incident in (visible.filter(immediate_risk=True, acknowledged_at__isnull=True)
+                     .only("pk", "reference", "reported_at").order_by("reported_at", "pk")[:10]):
+        urgent.rows.append(Row(incident.reference, "", incident_path(incident.pk),
+                               reverse("incidents:acknowledge", args=[incident.pk]), _("Acknowledge")))
+
+    by_status = dict(visible.open().order_by().values_list("status").annotate(n=Count("pk")))
+    open_panel = Panel("open_incidents", _("Open incidents"),
+                       _("Incidents waiting for triage or still being worked will be listed here."))
+    for status in (Status.NEW, Status.OPEN):
+        if by_status.get(status):
+            open_panel.rows.append(Row(status.label, by_status[status],
+                                       reverse("incidents:list") + f"?status={status.value}"))
+
+    steps = overdue_steps(visible)
+    step_count = steps.count()
+    steps_panel = Panel("open_steps", _("Procedure steps left open"),
+                        _("Response steps still to do a week after a concern was reported will appear here."))
+    if step_count:
+        steps_panel.rows.append(Row(_("Overdue steps"), step_count))
+        for step in (steps.select_related("incident").only("pk", "text", "incident__id", "incident__reference")
+                     .order_by("incident__reported_at", "incident_id", "order")[:5]):
+            steps_panel.rows.append(Row(step.incident.reference, Truncator(step.text).chars(40),
+                                        incident_path(step.incident.pk)))
+
+    terms = Panel("term_counts", _("Incidents this term"),
+                  _("Once this term's dates are entered, incidents reported this term and last term will be "
+                    "compared here."))
+    current, previous = _current_and_previous_term()
+    if current:
+        periods = {"this": current}
+        if previous:
+            periods["last"] = previous
+        counts = visible.order_by().aggregate(**{
+            key: Count("pk", filter=Q(reported_at__gte=_day_start(term.reporting_start),
+                                      reported_at__lt=_day_start(term.reporting_end + datetime.timedelta(days=1))))
+            for key, term in periods.items()})
+        terms.rows.append(Row(str(current), counts["this"]))
+        if previous:
+            terms.rows.append(Row(str(previous), counts["last"]))
+
+    panels = [urgent, open_panel, steps_panel, terms]
+    if user.has_role(roles.HEADTEACHER):
+        restricted = Panel("restricted", _("Restricted cases"),
+                           _("Allegations against staff, seen only by you and the people named "
+                             "on each case, will appear here."))
+        for incident in (visible.open().filter(sensitivity=Sensitivity.RESTRICTED)
+                         .only("pk", "reference", "status").order_by("-reported_at", "-pk")[:10]):
+            restricted.rows.append(Row(incident.reference, incident.get_status_display(),
+                                       incident_path(incident.pk)))
+        panels.append(restricted)
+    return panels
+
+
+def _filtering_panel(user):
+    from incidents.access import incidents_for_user
+    from incidents.models import FILTERING_TYPES
+    from incidents.services import incident_path
+
+    panel = Panel("filtering", _("Filtering and monitoring"),
+                  _("Filtering breaches you and colleagues report will appear here."))
+    recent = (incidents_for_user(user).filter(incident_type__in=FILTERING_TYPES)
+              .only("pk", "reference", "reported_at").order_by("-reported_at", "-pk")[:5])
+    for incident in recent:
+        panel.rows.append(Row(incident.reference, date_format(timezone.localtime(incident.reported_at), "j M Y"),
+                              incident_path(incident.pk)))
+    return panel
+
+
+def _my_concerns_panel(user):
+    from incidents.models import Incident
+
+    panel = Panel("my_concerns", _("Concerns you reported"),
+                  _("Each concern you report will be listed here with its reference and status."))
+    mine = (Incident.objects.filter(reported_by=user).only("pk", "reference", "status")
+            .order_by("-reported_at", "-pk")[:5])
+    for incident in mine:
+        panel.rows.append(Row(incident.reference, incident.get_status_display(),
+                              reverse("incidents:my_report", args=[incident.pk])))
+    if panel.rows:
+        panel.rows.append(Row(_("All concerns you reported"), "", reverse("incidents:my_reports")))
+    panel.rows.append(Row(_("Report a concern"), "", reverse("incidents:report")))
+    return panel
 
 
 def panels_for(user):
     panels = []
     if user.has_role(roles.DSL, roles.HEADTEACHER):
-        panels += [
-            Panel("urgent", _("Urgent concerns"),
-                  _("Concerns reported with 'a child is at immediate risk' are pinned here "
-                    "until someone in the DSL team acknowledges them.")),
-            Panel("open_incidents", _("Open incidents"),
-                  _("Incidents waiting for triage or still being worked will be listed here, "
-                    "oldest activity first.")),
-            Panel("open_steps", _("Procedure steps left open"),
-                  _("Response steps not yet done or marked not applicable will appear here.")),
-        ]
-    if user.has_role(roles.HEADTEACHER):
-        panels.append(Panel("restricted", _("Restricted cases"),
-                            _("Allegations against staff, seen only by you and the people named "
-                              "on each case, will appear here.")))
+        panels += _incident_panels(user)
     if user.has_role(roles.ADMINISTRATOR):
         panels.append(_setup_panel())
         panels.append(Panel("signing", _("Signing packs"),
@@ -75,8 +190,7 @@ def panels_for(user):
                     "appear here.")),
         ]
     if user.has_role(roles.TECHNICAL):
-        panels.append(Panel("filtering", _("Filtering and monitoring"),
-                            _("Filtering breaches you and colleagues report will appear here.")))
+        panels.append(_filtering_panel(user))
     if user.has_role(roles.GOVERNOR):
         panels += [
             Panel("governor_reports", _("Termly reports"),
@@ -86,9 +200,7 @@ def panels_for(user):
         ]
     if user.has_role(roles.STAFF, roles.TECHNICAL, roles.DSL, roles.HEADTEACHER,
                      roles.ONLINE_SAFETY_LEAD, roles.ADMINISTRATOR):
-        panels.append(Panel("my_concerns", _("Concerns you reported"),
-                            _("Each concern you report will be listed here with its reference "
-                              "and status.")))
+        panels.append(_my_concerns_panel(user))
     panels.append(Panel("to_sign", _("To read and sign"),
                         _("Agreements and policies waiting for your signature or read receipt "
                           "will appear here.")))

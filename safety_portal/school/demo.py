@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from incidents.demo import incidents_demo_load
 from safety_portal.audit.services import audit_record
 from safety_portal.school import roles
 from safety_portal.school.models import (
@@ -124,6 +125,8 @@ def demo_load(today=None):
             created += was_created
 
     created += _demo_pupils(this_year)
+    # The incident log's demo cases need these people and pupils, so they are loaded last.
+    created += incidents_demo_load(today)
     if created:
         audit_record(action="demo.loaded", detail={"created": created})
     return created

@@ -20,6 +20,8 @@ class NavItem:
 
 MENU = [
     NavItem(_("Home"), "home", frozenset()),
+    NavItem(_("Report a concern"), "incidents:report", frozenset(roles.ALL) - {roles.GOVERNOR}),
+    NavItem(_("Incidents"), "incidents:list", frozenset({roles.DSL, roles.HEADTEACHER, roles.TECHNICAL})),
     NavItem(_("Pupils"), "school:pupils", frozenset(roles.PUPIL_RECORDS)),
     NavItem(_("Staff and governors"), "school:staff", frozenset({roles.ADMINISTRATOR})),
     NavItem(_("Terms"), "school:terms", frozenset({roles.ADMINISTRATOR})),

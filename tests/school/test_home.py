@@ -27,8 +27,7 @@ def test_home_page_queries_do_not_grow_with_the_school(client, count_queries):
 def test_set_up_panel_counts_pupils_on_roll(admin_client):
     PupilGuardianFactory.create_batch(3)
     response = admin_client.get("/")
-    rows = dict((str(label), value) for label, value, _url in
-                next(p for p in response.context["panels"] if p.key == "setup").rows)
+    rows = {str(row.label): row.value for row in next(p for p in response.context["panels"] if p.key == "setup").rows}
     assert rows["Pupils on roll"] == 3
     assert rows["Parents and carers"] == 3
 

@@ -11,18 +11,20 @@ from tests.factories import PupilFactory, TermFactory, UserFactory, user_with_ro
 pytestmark = pytest.mark.django_db
 
 EVERYONE = {"home"}
+REPORT = {"incidents:report"}
+INCIDENTS = {"incidents:list"}
 PUPIL_PAGES = {"school:pupils"}
 ADMIN_PAGES = {"school:staff", "school:terms", "mis_import:upload", "school:profile"}
 AUDIT = {"audit:events"}
 
 # Written out by hand so that a change to navigation.MENU has to be made here too.
 MENU_FOR_ROLE = {
-    roles.ADMINISTRATOR: EVERYONE | PUPIL_PAGES | ADMIN_PAGES | AUDIT,
-    roles.DSL: EVERYONE | PUPIL_PAGES | AUDIT,
-    roles.HEADTEACHER: EVERYONE | PUPIL_PAGES | AUDIT,
-    roles.ONLINE_SAFETY_LEAD: EVERYONE | PUPIL_PAGES,
-    roles.STAFF: EVERYONE,
-    roles.TECHNICAL: EVERYONE,
+    roles.ADMINISTRATOR: EVERYONE | REPORT | PUPIL_PAGES | ADMIN_PAGES | AUDIT,
+    roles.DSL: EVERYONE | REPORT | INCIDENTS | PUPIL_PAGES | AUDIT,
+    roles.HEADTEACHER: EVERYONE | REPORT | INCIDENTS | PUPIL_PAGES | AUDIT,
+    roles.ONLINE_SAFETY_LEAD: EVERYONE | REPORT | PUPIL_PAGES,
+    roles.STAFF: EVERYONE | REPORT,
+    roles.TECHNICAL: EVERYONE | REPORT | INCIDENTS,
     roles.GOVERNOR: EVERYONE,
 }
 
@@ -83,7 +85,7 @@ def test_home_menu_shows_exactly_the_entries_the_role_may_use(client, role):
 def test_a_person_with_several_roles_sees_the_union(client):
     client.force_login(user_with_role(roles.GOVERNOR, roles.ONLINE_SAFETY_LEAD))
     hrefs = {href for href, _text in menu_links(client.get(reverse("home")).content)}
-    assert hrefs == {reverse(name) for name in EVERYONE | PUPIL_PAGES}
+    assert hrefs == {reverse(name) for name in EVERYONE | REPORT | PUPIL_PAGES}
 
 
 def test_a_deactivated_account_is_signed_out_and_sees_no_menu(client):
@@ -150,7 +152,8 @@ def test_the_forbidden_page_is_in_the_portals_style(client, staff_user):
     response = client.get(reverse("school:staff"))
     assert response.status_code == 403
     assert b"This page is not available to you" in response.content
-    assert menu_links(response.content) == [(reverse("home"), "Home")]
+    assert menu_links(response.content) == [(reverse("home"), "Home"),
+                                            (reverse("incidents:report"), "Report a concern")]
 
 
 def test_pages_need_sign_in(client, pages):

@@ -1,0 +1,96 @@
+"""The incident list and its CSV export."""
+
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from incidents.access import can_see_incident_list, can_work_incidents, incidents_for_user
+from incidents.listing import PAGE_SIZE, IncidentFilterForm, incident_rows, incidents_listed
+from incidents.models import IncidentPupil
+from safety_portal.audit.services import audit_record
+from safety_portal.school.models import YearGroup
+
+# Characters that make a spreadsheet treat a cell as a formula (OWASP's list, with tab and CR).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@login_required
+def incident_list(request):
+    # A role page: those who may not use it are told so (403); single incidents answer 404.
+    if not can_see_incident_list(request.user):
+        raise PermissionDenied
+    form = IncidentFilterForm(request.GET)
+    incidents = incidents_listed(form, incidents_for_user(request.user))
+    page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "incidents/list.html", {
+        "form": form, "page_obj": page,
+        "can_export": can_work_incidents(request.user),
+        "filtered": any(value for key, value in request.GET.items() if key not in ("page", "sort")),
+    })
+
+
+def csv_safe(value):
+    """A cell a spreadsheet will show as text, never run as a formula."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _when(moment):
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+EXPORT_HEADER = [_("Reference"), _("Reported"), _("Happened"), _("Status"), _("Area"), _("Type"), _("Severity"),
+                 _("Child protection"), _("Where"), _("Owner"), _("Pupils"), _("Year groups"), _("Closed")]
+
+
+@login_required
+def incident_export(request):
+    # Exports leave the portal's access checks behind, so only those who work cases may take one.
+    if not can_work_incidents(request.user):
+        raise PermissionDenied
+    form = IncidentFilterForm(request.GET)
+    chosen = form.filter(incidents_for_user(request.user))
+    incidents = list(form.order(incident_rows(chosen)))
+    # Pupils appear as a count and their year groups, never their names: a spreadsheet is easily
+    # forwarded or left on a laptop, and the case page is where a named child's record is read.
+    years = {}
+    links = (IncidentPupil.objects.filter(incident__in=chosen.values("pk"))
+             .values_list("incident_id", "pupil__year_group"))
+    for incident_id, year_group in links:
+        years.setdefault(incident_id, set()).add(year_group)
+    audit_record(action="incidents.export", request=request,
+                 detail={"filters": form.summary(), "rows": len(incidents)})
+
+    def rows():
+        yield [str(label) for label in EXPORT_HEADER]
+        for incident in incidents:
+            yield [csv_safe(value) for value in (
+                incident.reference, _when(incident.reported_at), _when(incident.occurred_at),
+                incident.get_status_display(), incident.get_area_display(), incident.get_incident_type_display(),
+                incident.get_severity_display(),
+                {True: _("Yes"), False: _("No")}.get(incident.child_protection, _("Not decided")),
+                incident.get_location_display(), incident.owner or "", incident.pupil_count,
+                ", ".join(str(YearGroup(year).label) for year in sorted(years.get(incident.pk, ()))),
+                _when(incident.closed_at),
+            )]
+
+    writer = csv.writer(_Echo())
+    filename = f"incidents-{timezone.localdate():%Y-%m-%d}.csv"
+    # A byte-order mark, so Excel reads names with accents as UTF-8.
+    lines = ("\ufeff" + writer.writerow(row) if index == 0 else writer.writerow(row)
+             for index, row in enumerate(rows()))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
