@@ -31,6 +31,7 @@ def incident_list(request):
     return render(request, "incidents/list.html", {
         "form": form, "page_obj": page,
         "can_export": can_work_incidents(request.user),
+        "can_log": can_work_incidents(request.user),
         "filtered": any(value for key, value in request.GET.items() if key not in ("page", "sort")),
     })
 

@@ -307,3 +307,13 @@ def test_list_queries_do_not_grow_with_ten_thousand_incidents(dsl_client, dsl_us
     assert many == few
     assert len(listed(response)) == 50 or params
     assert time.monotonic() - started < 20
+
+
+def test_the_dsl_can_log_an_incident_from_the_list_but_technical_staff_cannot(client):
+    from safety_portal.school import roles
+    from tests.factories import user_with_role
+
+    client.force_login(user_with_role(roles.DSL))
+    assert b'data-testid="log-link"' in client.get("/incidents/").content
+    client.force_login(user_with_role(roles.TECHNICAL))
+    assert b'data-testid="log-link"' not in client.get("/incidents/").content
