@@ -10,18 +10,14 @@ from django.utils import timezone
 
 from incidents.models import (
     Area,
-    Incident,
-    IncidentPupil,
     IncidentType,
-    Location,
     Severity,
     Status,
-    sensitivity_of,
 )
 from safety_portal.school import roles
-from safety_portal.school.models import Pupil, YearGroup
+from safety_portal.school.models import YearGroup
 from tests.factories import PupilFactory, user_with_role
-from tests.incidents.factories import IncidentFactory, IncidentPupilFactory
+from tests.incidents.factories import IncidentFactory, IncidentPupilFactory, bulk_school
 
 URL = reverse("incidents:list")
 pytestmark = pytest.mark.django_db
@@ -271,38 +267,14 @@ def test_technical_staff_get_no_export_link(client):
 # --- Cost -----------------------------------------------------------------------------------
 
 
-def _bulk_school(incidents, pupils, reporter, batch):
-    """Thousands of incidents and pupils in a few statements (factories would take minutes)."""
-    Pupil.objects.bulk_create([
-        Pupil(mis_id=f"BULK{batch}{n:06d}", first_name="Pupil", last_name=f"Number{n}", year_group=n % 12,
-              reg_class=f"{n % 12}{'AB'[n % 2]}") for n in range(pupils)], batch_size=1000)
-    pupil_ids = list(Pupil.objects.filter(mis_id__startswith=f"BULK{batch}")
-                     .order_by("pk").values_list("pk", flat=True))
-    now = timezone.now()
-    types = list(IncidentType)
-    Incident.objects.bulk_create([
-        Incident(reference=f"OS-{2000 + batch}-{n:05d}", reported_by=reporter,
-                 occurred_at=now - datetime.timedelta(hours=n), reported_at=now - datetime.timedelta(hours=n),
-                 location=Location.ONLINE_OUTSIDE,
-                 description="Bulk", incident_type=types[n % len(types)], area=Area.CONDUCT,
-                 sensitivity=sensitivity_of(types[n % len(types)]), immediate_risk=n % 97 == 0,
-                 status=[Status.NEW, Status.OPEN, Status.CLOSED][n % 3], owner=reporter)
-        for n in range(incidents)], batch_size=1000)
-    incident_ids = list(Incident.objects.filter(reference__startswith=f"OS-{2000 + batch}-")
-                        .order_by("pk").values_list("pk", flat=True))
-    IncidentPupil.objects.bulk_create([
-        IncidentPupil(incident_id=incident_id, pupil_id=pupil_ids[(index + k) % len(pupil_ids)])
-        for index, incident_id in enumerate(incident_ids) for k in range(1 + index % 3)], batch_size=2000)
-
-
 @pytest.mark.parametrize("params", [{}, {"q": "Number7", "year": "7", "sort": "-severity"},
                                     {"status": "open", "child_protection": "undecided", "page": "3"}])
 def test_list_queries_do_not_grow_with_ten_thousand_incidents(dsl_client, dsl_user, count_queries, params):
-    _bulk_school(20, 30, dsl_user, batch=1)
+    bulk_school(20, 30, dsl_user, batch=1)
     few, response = count_queries(dsl_client, URL, **params)
     assert listed(response), "the small case must list something, or it skips the page's query"
     started = time.monotonic()
-    _bulk_school(10_000, 1_500, dsl_user, batch=2)
+    bulk_school(10_000, 1_500, dsl_user, batch=2)
     many, response = count_queries(dsl_client, URL, **params)
     assert many == few
     assert len(listed(response)) == 50 or params
