@@ -3,8 +3,9 @@
 - The headteacher sees every incident.
 - The DSL team sees every incident except restricted ones (allegations against staff),
   unless they are named on the case.
-- Technical staff see filtering incidents only.
-- Anyone named on a restricted case may open it.
+- Technical staff see filtering incidents only: once the DSL has triaged them (a reporter's
+  choice of type is not trusted until then), and never one marked as a child-protection concern.
+- The people named on a restricted case may open it while they hold the DSL or Headteacher role.
 - Staff see only the concerns they reported, and only their status (reported_incident_for_user).
 - Governors see no incident.
 """
@@ -13,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from incidents.models import FILTERING_TYPES, Incident, Sensitivity
+from incidents.models import FILTERING_TYPES, Incident, Sensitivity, Status
 from safety_portal.school import roles
 
 
@@ -32,12 +33,13 @@ def incidents_for_user(user):
         return Incident.objects.none()
     if user.has_role(roles.HEADTEACHER):
         return Incident.objects.all()
-    named = Exists(Incident.named_people.through.objects.filter(incident=OuterRef("pk"), user=user))
-    visible = Q(named)
+    visible = Q(pk__in=[])
     if user.has_role(roles.DSL):
-        visible |= Q(sensitivity__lt=Sensitivity.RESTRICTED)
+        named = Exists(Incident.named_people.through.objects.filter(incident=OuterRef("pk"), user=user))
+        visible |= Q(sensitivity__lt=Sensitivity.RESTRICTED) | Q(named)
     if user.has_role(roles.TECHNICAL):
-        visible |= Q(incident_type__in=FILTERING_TYPES)
+        visible |= (Q(incident_type__in=FILTERING_TYPES) & ~Q(status=Status.NEW)
+                    & ~Q(child_protection=True))
     return Incident.objects.filter(visible)
 
 

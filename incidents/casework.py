@@ -98,7 +98,15 @@ def triage_errors(*, incident, actor, incident_type, owner, named_people):
     """Rules that depend on who is triaging, as {field: message}."""
     errors = {}
     restricted = sensitivity_of(incident_type) == Sensitivity.RESTRICTED
-    if named_people is not None and not actor.has_role(roles.HEADTEACHER):
+    is_head = actor.has_role(roles.HEADTEACHER)
+    if incident.sensitivity == Sensitivity.RESTRICTED and not restricted and not is_head:
+        # Lifting the restriction would show an allegation to every DSL, perhaps the person accused.
+        errors["incident_type"] = _("Only the headteacher can move a restricted case to another type.")
+    if incident_type in IMAGERY_TYPES and incident.incident_type not in IMAGERY_TYPES \
+            and incident.attachments.exists():
+        errors["incident_type"] = _("This case has attached files, and no files may be kept on a nudes or "
+                                    "indecent-image case. Ask the headteacher how to deal with the files first.")
+    if named_people is not None and not is_head:
         errors["named_people"] = _("Only the headteacher decides who is named on a case.")
     named = set(named_people if named_people is not None else incident.named_people.all())
     if restricted and owner is not None and not owner.has_role(roles.HEADTEACHER) and owner not in named:
@@ -127,11 +135,13 @@ def incident_triage(*, incident, actor, area, incident_type, severity, child_pro
         new_values = {"area": area, "incident_type": incident_type, "severity": severity,
                       "child_protection": child_protection, "owner_id": owner.pk if owner else None,
                       "sensitivity": int(sensitivity_of(incident_type))}
+        previous = {}
         for field, value in new_values.items():
             if getattr(incident, field) != value:
+                previous[field.removesuffix("_id")] = [getattr(incident, field), value]
                 setattr(incident, field, value)
                 changed.append(field.removesuffix("_id"))
-        detail = {"fields": changed}
+        detail = {"fields": changed, "changes": previous}
         if incident.status == Status.NEW:
             StatusChange.objects.create(incident=incident, from_status=Status.NEW, to_status=Status.OPEN,
                                         changed_by=actor, changed_at=now, reason=_("Triaged"))
@@ -163,6 +173,10 @@ def step_decide(*, step, actor, state, reason="", request=None):
     reason = (reason or "").strip()
     if state == StepState.NOT_APPLICABLE and not reason:
         raise ValidationError({"reason": _("Say why this step does not apply.")})
+    if step.state != StepState.OPEN:
+        # The record keeps what was decided, by whom and why; explain a change in the chronology.
+        raise ValidationError({"state": _("This step has been decided and stays on the record. If the decision "
+                                          "has changed, add a chronology entry to say so.")})
     if state not in StepState.values:
         raise ValidationError({"state": _("Choose done, not applicable or to do.")})
     now = timezone.now()
@@ -170,11 +184,8 @@ def step_decide(*, step, actor, state, reason="", request=None):
         incident = _locked(step.incident)
         _require_open(incident)
         step.state = state
-        if state == StepState.OPEN:
-            step.decided_by, step.decided_at, step.reason = None, None, ""
-        else:
-            step.decided_by, step.decided_at = actor, now
-            step.reason = reason if state == StepState.NOT_APPLICABLE else ""
+        step.decided_by, step.decided_at = actor, now
+        step.reason = reason if state == StepState.NOT_APPLICABLE else ""
         step.save(update_fields=["state", "decided_by", "decided_at", "reason"])
         _touch(incident, now)
         _audit("incidents.step.updated", incident=incident, actor=actor, request=request, step=step.key, state=state)

@@ -256,6 +256,9 @@ def attachment_add(request, pk):
 @login_required
 def attachment(request, pk, attachment_pk):
     incident = incident_for_user(request.user, pk)
+    if not can_work_incidents(request.user) or incident.imagery_rules_apply:
+        # Evidence files are for the DSL team, and none is ever served from a nudes or indecent-image case.
+        raise Http404
     stored = get_object_or_404(incident.attachments, pk=attachment_pk)
     try:
         handle = stored.file.open("rb")

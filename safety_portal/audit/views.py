@@ -4,6 +4,7 @@ from django.shortcuts import render
 from safety_portal.audit.forms import AuditFilterForm
 from safety_portal.audit.labels import action_label, detail_summary, object_reference
 from safety_portal.audit.models import AuditEvent
+from safety_portal.audit.visibility import events_visible_to
 from safety_portal.school import roles
 from safety_portal.school.access import role_required
 
@@ -11,7 +12,8 @@ from safety_portal.school.access import role_required
 @role_required(*roles.AUDIT_READERS)
 def event_list(request):
     form = AuditFilterForm(request.GET)
-    page = Paginator(form.filter(AuditEvent.objects.all()), 50).get_page(request.GET.get("page"))
+    events = events_visible_to(AuditEvent.objects.all(), request.user)
+    page = Paginator(form.filter(events), 50).get_page(request.GET.get("page"))
     for event in page:
         event.label = action_label(event.action)
         event.record_label, event.record_url = object_reference(event.object_type, event.object_id, request.user)

@@ -11,6 +11,7 @@ from incidents.models import ChronologyEntry, EntryKind, IncidentType, Procedure
 from safety_portal.audit.labels import object_reference
 from safety_portal.audit.models import AuditEvent
 from safety_portal.school import roles
+from safety_portal.school.models import User
 from tests.factories import PupilFactory, user_with_role
 from tests.incidents.factories import IncidentFactory, IncidentPupilFactory
 
@@ -88,7 +89,7 @@ def test_headteacher_opens_a_restricted_case(client):
 
 
 def test_technical_staff_read_a_filtering_incident_without_any_forms(client):
-    incident = IncidentFactory(incident_type=IncidentType.FILTERING_BREACH, url="https://bad.example/")
+    incident = IncidentFactory(incident_type=IncidentType.FILTERING_BREACH, url="https://bad.example/", status="open")
     response = client_for(client, roles.TECHNICAL).get(url(incident))
     assert response.status_code == 200
     html = response.content.decode()
@@ -97,7 +98,7 @@ def test_technical_staff_read_a_filtering_incident_without_any_forms(client):
 
 
 def test_technical_staff_cannot_change_a_filtering_incident(client):
-    incident = IncidentFactory(incident_type=IncidentType.FILTERING_BREACH, url="https://bad.example/")
+    incident = IncidentFactory(incident_type=IncidentType.FILTERING_BREACH, url="https://bad.example/", status="open")
     client = client_for(client, roles.TECHNICAL)
     response = client.post(reverse("incidents:chronology_add", args=[incident.pk]), {
         "chronology-kind": "note", "chronology-happened_at": "2026-01-05T10:00", "chronology-text": "Checked."})
@@ -119,7 +120,7 @@ def test_technical_staff_get_404_on_a_cyberbullying_incident(client):
 
 
 def test_pupil_names_are_not_links_for_technical_staff(client):
-    incident = IncidentFactory(incident_type=IncidentType.FILTERING_BREACH, url="https://bad.example/")
+    incident = IncidentFactory(incident_type=IncidentType.FILTERING_BREACH, url="https://bad.example/", status="open")
     link = IncidentPupilFactory(incident=incident)
     html = client_for(client, roles.TECHNICAL).get(url(incident)).content.decode()
     assert link.pupil.display_name in html
@@ -156,3 +157,47 @@ def test_query_count_does_not_grow_with_the_case(dsl_client, dsl_user, count_que
     large_count, response = count_queries(dsl_client, url(large))
     assert large_count == small_count
     assert response.content.decode().count('data-testid="corrected-by"') == 12
+
+
+def test_the_audit_trail_hides_incidents_the_reader_may_not_open(client):
+    from safety_portal.audit.services import audit_record
+
+    restricted = IncidentFactory(incident_type=IncidentType.STAFF_MISUSE)
+    ordinary = IncidentFactory()
+    for incident in (restricted, ordinary):
+        audit_record(action="incidents.incident.viewed", obj=incident)
+    row = '<code class="small">incidents.incident.viewed</code>'
+    office = client_for(client, roles.ADMINISTRATOR).get("/audit/").content.decode()
+    assert row not in office
+    dsl = client_for(client, roles.DSL).get("/audit/").content.decode()
+    assert f"#{ordinary.pk}<" in dsl.replace("</a>", "<") and f"#{restricted.pk}<" not in dsl.replace("</a>", "<")
+    head = client_for(client, roles.HEADTEACHER).get("/audit/").content.decode()
+    assert head.count(row) == 2
+
+
+def test_a_former_dsl_named_on_a_restricted_case_loses_access_with_the_role(client):
+    from django.contrib.auth.models import Group
+
+    incident = IncidentFactory(incident_type=IncidentType.STAFF_MISUSE)
+    person = user_with_role(roles.DSL, roles.STAFF)
+    incident.named_people.add(person)
+    client.force_login(person)
+    assert client.get(url(incident)).status_code == 200
+    person.groups.remove(Group.objects.get(name=roles.DSL))
+    client.force_login(User.objects.get(pk=person.pk))
+    assert client.get(url(incident)).status_code == 404
+
+
+def test_technical_staff_never_see_the_dsls_work_or_a_child_protection_case(client):
+    incident = IncidentFactory(incident_type=IncidentType.FILTERING_BREACH, url="https://bad.example/",
+                               status="open")
+    ChronologyEntry.objects.create(incident=incident, happened_at=incident.occurred_at, author=incident.reported_by,
+                                   text="Spoke to the family about home filtering.")
+    tech = client_for(client, roles.TECHNICAL)
+    page = tech.get(url(incident)).content.decode()
+    assert "https://bad.example/" in page and "Spoke to the family" not in page
+    new = IncidentFactory(incident_type=IncidentType.FILTERING_BREACH, url="https://x.example/")
+    assert tech.get(url(new)).status_code == 404  # not yet triaged: the reporter's type is unchecked
+    incident.child_protection = True
+    incident.save()
+    assert tech.get(url(incident)).status_code == 404

@@ -36,13 +36,15 @@ def test_not_applicable_needs_a_reason(dsl_client, step):
     assert step.state == StepState.OPEN
 
 
-def test_not_applicable_with_a_reason_and_back_to_to_do(dsl_client, step):
+def test_a_decision_on_a_step_stays_on_the_record(dsl_client, step):
     post(dsl_client, step, state="not_applicable", reason="No device was involved.")
     step.refresh_from_db()
     assert (step.state, step.reason) == (StepState.NOT_APPLICABLE, "No device was involved.")
+    # Neither undone nor overwritten: a change of mind goes in the chronology.
     post(dsl_client, step, state="open")
+    post(dsl_client, step, state="done")
     step.refresh_from_db()
-    assert (step.state, step.reason, step.decided_by) == (StepState.OPEN, "", None)
+    assert (step.state, step.reason) == (StepState.NOT_APPLICABLE, "No device was involved.")
 
 
 def test_a_step_of_another_case_is_404(dsl_client, step):

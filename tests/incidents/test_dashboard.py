@@ -22,7 +22,7 @@ def _data(size):
                                    reported_at=timezone.now() - datetime.timedelta(days=9))
         ProcedureStep.objects.create(incident=incident, order=1, key="notify", text="Tell the DSL")
         IncidentPupilFactory(incident=incident, pupil=PupilFactory())
-        IncidentFactory(incident_type=IncidentType.FILTERING_BREACH, url="https://bad.example")
+        IncidentFactory(incident_type=IncidentType.FILTERING_BREACH, url="https://bad.example", status="open")
 
 
 @pytest.mark.parametrize("role", [roles.DSL, roles.HEADTEACHER, roles.TECHNICAL, roles.STAFF])
@@ -80,7 +80,7 @@ def test_dsl_panels_leave_out_restricted_cases_they_are_not_named_on(client):
 
 def test_technical_staff_see_recent_filtering_incidents_only(client):
     client.force_login(user_with_role(roles.TECHNICAL))
-    filtering = IncidentFactory(incident_type=IncidentType.FILTERING_BREACH, url="https://bad.example")
+    filtering = IncidentFactory(incident_type=IncidentType.FILTERING_BREACH, url="https://bad.example", status="open")
     bullying = IncidentFactory()
     content = client.get("/").content.decode()
     assert filtering.reference in content and bullying.reference not in content

@@ -52,7 +52,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(client):
 def test_technical_staff_see_only_filtering_incidents(client):
     _login(client, roles.TECHNICAL)
     filtering = IncidentFactory(incident_type=IncidentType.FILTERING_BREACH, area=Area.CONTENT,
-                                url="https://blocked.example/")
+                                url="https://blocked.example/", status=Status.OPEN)
     IncidentFactory(incident_type=IncidentType.CYBERBULLYING)
     IncidentFactory(incident_type=IncidentType.NUDES)
     assert listed(client.get(URL)) == [filtering.reference]
