@@ -343,13 +343,15 @@ def looks_like_image(head):
             or (head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS))
 
 
-MARKUP_STARTS = (b"<!doctype", b"<html", b"<svg", b"<?xml", b"<script", b"<head", b"<body")
+# Markup anywhere near the start (after a comment, say) makes a "text" file a web page or an SVG.
+MARKUP_TAGS = (b"<!doctype", b"<html", b"<svg", b"<?xml", b"<script", b"<head", b"<body", b"<iframe", b"<object")
 
 
 def _is_text(upload):
     """UTF-8 without control characters, and not a web page or SVG (plain text is notes, not markup)."""
     upload.seek(0)
-    if upload.read(512).lstrip(b"\xef\xbb\xbf \t\r\n").lower().startswith(MARKUP_STARTS):
+    start = upload.read(4096).lower()
+    if any(tag in start for tag in MARKUP_TAGS):
         return False
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:

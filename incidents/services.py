@@ -115,7 +115,8 @@ def incident_acknowledge(*, incident, user, request=None):
     """Someone in the DSL team has seen an immediate-risk concern: unpin it."""
     with transaction.atomic():
         locked = Incident.objects.select_for_update().get(pk=incident.pk)
-        if locked.acknowledged_at is not None:
+        if locked.acknowledged_at is not None or locked.is_closed:
+            # A closed case is changed only by reopening it.
             return locked
         locked.acknowledged_at = timezone.now()
         locked.acknowledged_by = user

@@ -22,7 +22,7 @@ PAGE_SIZE = 50
 
 def _chosen_pupils(data):
     """The pupils ticked on the form, with their roles, to show again after a search or a refusal."""
-    ids = [value for value in data.getlist("pupils") if value.isdigit()][:MAX_PUPILS]
+    ids = [value for value in data.getlist("pupils") if value.isascii() and value.isdecimal()][:MAX_PUPILS]
     if not ids:
         return []
     pupils = Pupil.objects.on_roll().filter(pk__in=ids).order_by("last_name", "first_name")
@@ -42,7 +42,7 @@ def _form_page(request, form_class, *, full):
         if "find_pupils" in request.POST:
             # The search without JavaScript: show the form again with the matches, nothing saved.
             searched = True
-            query = request.POST.get("pupil_query", "").strip()[:100]
+            query = request.POST.get("pupil_query", "").replace("\x00", "").strip()[:100]
             ticked = {row["pupil"].pk for row in chosen}
             if len(query) >= 2:
                 results = [{"pupil": pupil, "role": PupilRole.AFFECTED, "checked": False}
@@ -110,7 +110,7 @@ def my_report(request, pk):
 @require_GET
 @role_required(*REPORTERS)
 def pupil_search_json(request):
-    query = request.GET.get("q", "").strip()[:100]
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     pupils = pupil_search(query) if len(query) >= 2 else []
     return JsonResponse({"results": [
         {"id": pupil.pk, "name": pupil.display_name, "class": pupil.reg_class} for pupil in pupils]})

@@ -203,3 +203,11 @@ def test_pupil_search_refuses_those_who_may_not_report(client, governor_user):
     assert client.get("/incidents/pupils.json", {"q": "Hartley"}).status_code == 403
     client.logout()
     assert client.get("/incidents/pupils.json", {"q": "Hartley"}).status_code == 302
+
+
+def test_odd_pupil_ids_and_nul_characters_never_break_the_report_form(client, staff_user):
+    client.force_login(staff_user)
+    response = client.post("/incidents/report/", {"description": "x", "pupils": ["²", "1e3"],
+                                                  "pupil_query": "ab\x00c", "find_pupils": "1"})
+    assert response.status_code == 200
+    assert client.get("/incidents/pupils.json", {"q": "ab\x00c"}).status_code == 200

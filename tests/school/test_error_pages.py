@@ -34,3 +34,12 @@ def test_health_check_answers_without_login(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_signed_in_pages_are_never_stored_by_the_browser(dsl_client):
+    from django.test import Client
+
+    response = dsl_client.get("/")
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    # Anonymous responses are left to their views (the health check sets nothing).
+    assert not Client().get("/healthz").has_header("Cache-Control")
