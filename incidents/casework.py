@@ -458,7 +458,8 @@ def incident_close(*, incident, actor, outcome, lessons_learnt, request=None):
         if incident.is_closed:
             raise ValidationError(_("This case is already closed."))
         StatusChange.objects.create(incident=incident, from_status=incident.status, to_status=Status.CLOSED,
-                                    changed_by=actor, changed_at=now)
+                                    changed_by=actor, changed_at=now, outcome=outcome.strip(),
+                                    lessons_learnt=lessons_learnt.strip())
         incident.status, incident.closed_at, incident.last_activity_at = Status.CLOSED, now, now
         incident.outcome, incident.lessons_learnt = outcome.strip(), lessons_learnt.strip()
         incident.save(update_fields=["status", "closed_at", "last_activity_at", "outcome", "lessons_learnt"])

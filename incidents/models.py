@@ -214,6 +214,9 @@ class StatusChange(models.Model):
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     changed_at = models.DateTimeField(default=timezone.now)
     reason = models.TextField(blank=True)
+    # Each closing keeps its own outcome and lessons, so a reopened and re-closed case loses neither.
+    outcome = models.TextField(blank=True)
+    lessons_learnt = models.TextField(blank=True)
 
     class Meta:
         ordering = ["changed_at", "pk"]

@@ -115,6 +115,8 @@ PROCEDURES = {
         REVIEW,
     ],
     T.FILTERING_BREACH: [
+        ("safeguarding_check", _("DSL: decide whether what was reached, or who reached it, raises a safeguarding "
+                                 "concern; if so, change the type and follow that procedure too.")),
         ("report_url", _("Send the web address to the filtering provider so that it can be blocked.")),
         ("check_logs", _("Check the filtering and monitoring logs: who reached it, on which device, and how "
                          "often.")),

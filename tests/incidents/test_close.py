@@ -62,3 +62,17 @@ def test_a_closed_case_takes_no_new_entries(dsl_client):
         "chronology-kind": "note", "chronology-happened_at": "2026-01-05T10:00", "chronology-text": "Late note"})
     assert "Reopen it to make changes" in response.content.decode()
     assert not incident.chronology.exists()
+
+
+def test_reclosing_a_reopened_case_keeps_the_first_outcome_and_lessons(dsl_user):
+    from incidents import casework
+    from incidents.models import Status, StatusChange
+    from tests.incidents.factories import IncidentFactory
+
+    incident = IncidentFactory(status=Status.OPEN)
+    casework.incident_close(incident=incident, actor=dsl_user, outcome="First outcome", lessons_learnt="First lesson")
+    casework.incident_reopen(incident=incident, actor=dsl_user, reason="New messages came to light")
+    casework.incident_close(incident=incident, actor=dsl_user, outcome="Second outcome", lessons_learnt="Second")
+    closings = StatusChange.objects.filter(incident=incident, to_status=Status.CLOSED).order_by("pk")
+    assert [(c.outcome, c.lessons_learnt) for c in closings] == [("First outcome", "First lesson"),
+                                                                 ("Second outcome", "Second")]
