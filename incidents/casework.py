@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from incidents import procedures
 from incidents.models import (
@@ -142,6 +143,10 @@ def incident_triage(*, incident, actor, area, incident_type, severity, child_pro
                 setattr(incident, field, value)
                 changed.append(field.removesuffix("_id"))
         detail = {"fields": changed, "changes": previous}
+        if incident.immediate_risk and incident.acknowledged_at is None:
+            # Triaging an urgent concern is seeing it: it need not stay pinned as well.
+            incident.acknowledged_at, incident.acknowledged_by = now, actor
+            detail["acknowledged"] = True
         if incident.status == Status.NEW:
             StatusChange.objects.create(incident=incident, from_status=Status.NEW, to_status=Status.OPEN,
                                         changed_by=actor, changed_at=now, reason=_("Triaged"))
@@ -457,6 +462,13 @@ def incident_close(*, incident, actor, outcome, lessons_learnt, request=None):
         incident = _locked(incident)
         if incident.is_closed:
             raise ValidationError(_("This case is already closed."))
+        undecided = incident.steps.filter(state=StepState.OPEN).count()
+        if undecided:
+            # Every step of the procedure is on the record as done, or not applicable with a reason.
+            raise ValidationError(ngettext(
+                "One procedure step is still to do: mark it done, or not applicable with a reason, first.",
+                "%(count)d procedure steps are still to do: mark each done, or not applicable with a reason, first.",
+                undecided) % {"count": undecided})
         StatusChange.objects.create(incident=incident, from_status=incident.status, to_status=Status.CLOSED,
                                     changed_by=actor, changed_at=now, outcome=outcome.strip(),
                                     lessons_learnt=lessons_learnt.strip())

@@ -1,10 +1,11 @@
 """Forms for reporting a concern (any member of staff) and logging one (the DSL team)."""
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from incidents.models import Incident, PupilRole
+from incidents.models import MAX_TEXT, Incident, PupilRole
 from safety_portal.school import roles
 from safety_portal.school.models import Pupil, User
 
@@ -74,6 +75,10 @@ class ReportForm(forms.ModelForm):
         self.fields["device_owner"].choices = [("", _("No device, or not relevant")),
                                                *self.fields["device_owner"].choices[1:]]
         self.fields["location"].choices = self.fields["location"].choices[1:]
+        for name in ("description", "other_people", "immediate_action"):
+            self.fields[name].max_length = MAX_TEXT
+            self.fields[name].validators.append(MaxLengthValidator(MAX_TEXT))
+            self.fields[name].widget.attrs["maxlength"] = MAX_TEXT
 
     def role_for(self, pupil_pk):
         value = self.data.get(f"pupil_role_{pupil_pk}", PupilRole.AFFECTED)

@@ -15,6 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from safety_portal.school.models import Pupil
 
+# A typed year of 1999 or 0026 is a slip, not a historic disclosure.
+EARLIEST_YEAR = 2000
+# Long enough for any account of what happened; stops a pasted document swamping the record.
+MAX_TEXT = 20_000
+
 
 class Area(models.TextChoices):
     """KCSIE's four areas of risk."""
@@ -186,6 +191,9 @@ class Incident(models.Model):
                                             "be checked and the site blocked.")})
         if self.occurred_at and self.occurred_at > timezone.now() + datetime.timedelta(minutes=5):
             raise ValidationError({"occurred_at": _("This is in the future: when did it happen?")})
+        if self.occurred_at and self.occurred_at.year < EARLIEST_YEAR:
+            raise ValidationError({"occurred_at": _("Check the year: this is before %(year)d.")
+                                   % {"year": EARLIEST_YEAR}})
 
 
 class PupilRole(models.TextChoices):

@@ -51,6 +51,10 @@ def _form_page(request, form_class, *, full):
         elif form.is_valid():
             incident = incident_report(reporter=request.user, data=form.incident_data(),
                                        pupils=form.pupil_roles(), request=request)
+            if full:
+                # The DSL logging a call goes straight to the case, ready to work it.
+                messages.success(request, _("%(reference)s has been logged.") % {"reference": incident.reference})
+                return redirect("incidents:detail", incident.pk)
             return redirect("incidents:report_done", incident.pk)
     else:
         form, chosen = form_class(), []

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import Truncator
+from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from safety_portal.outbox.models import OutboxEmail
@@ -87,9 +88,13 @@ def _incident_panels(user):
     urgent = Panel("urgent", _("Urgent concerns"),
                    _("Concerns reported with 'a child is at immediate risk' are pinned here "
                      "until someone in the DSL team acknowledges them."))
-    for incident in (visible.filter(immediate_risk=True, acknowledged_at__isnull=True)
-                     .only("pk", "reference", "reported_at").order_by("reported_at", "pk")[:10]):
-        urgent.rows.append(Row(incident.reference, "", incident_path(incident.pk),
+    for incident in (visible.filter(immediate_risk=True, acknowledged_at__isnull=True).exclude(status=Status.CLOSED)
+                     .only("pk", "reference", "reported_at", "incident_type").order_by("reported_at", "pk")[:10]):
+        # Enough to decide what to open first: the type and how long ago it came in.
+        label = _("%(reference)s: %(type)s, %(age)s ago") % {
+            "reference": incident.reference, "type": incident.get_incident_type_display(),
+            "age": timesince(incident.reported_at, depth=1)}
+        urgent.rows.append(Row(label, "", incident_path(incident.pk),
                                reverse("incidents:acknowledge", args=[incident.pk]), _("Acknowledge")))
 
     by_status = dict(visible.open().order_by().values_list("status").annotate(n=Count("pk")))

@@ -65,6 +65,10 @@ def test_teacher_reports_on_a_phone_and_the_dsl_works_the_case_to_closure(page, 
     first_step.click()
     incident.refresh_from_db()
     assert incident.steps.filter(state=StepState.DONE).count() == 1
+    # Every other step is done too before the case can close (each click reloads the page).
+    while desk.locator("button[name='state'][value='done']").count():
+        desk.locator("button[name='state'][value='done']").first.click()
+    assert not incident.steps.filter(state=StepState.OPEN).exists()
 
     desk.locator("summary", has_text="Close the case").click()
     desk.locator("#id_close-outcome").fill("Messages removed; parents of both pupils met; support in place.")

@@ -110,3 +110,17 @@ def test_closed_case_cannot_be_triaged(dsl_client):
     assert "closed" in response.content.decode()
     incident.refresh_from_db()
     assert incident.severity == ""
+
+
+def test_triaging_an_urgent_concern_unpins_it(dsl_client, dsl_user):
+    from incidents import casework
+    from incidents.models import IncidentType
+    from tests.incidents.factories import IncidentFactory
+
+    incident = IncidentFactory(immediate_risk=True)
+    assert incident.is_urgent
+    casework.incident_triage(incident=incident, actor=dsl_user, area="conduct",
+                             incident_type=IncidentType.CYBERBULLYING, severity="high", child_protection=True,
+                             owner=None)
+    incident.refresh_from_db()
+    assert not incident.is_urgent and incident.acknowledged_by == dsl_user

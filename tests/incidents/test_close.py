@@ -76,3 +76,23 @@ def test_reclosing_a_reopened_case_keeps_the_first_outcome_and_lessons(dsl_user)
     closings = StatusChange.objects.filter(incident=incident, to_status=Status.CLOSED).order_by("pk")
     assert [(c.outcome, c.lessons_learnt) for c in closings] == [("First outcome", "First lesson"),
                                                                  ("Second outcome", "Second")]
+
+
+def test_a_case_cannot_close_while_procedure_steps_are_still_to_do(dsl_user):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from incidents import casework
+    from incidents.models import ProcedureStep, Status
+    from tests.incidents.factories import IncidentFactory
+
+    incident = IncidentFactory(status=Status.OPEN)
+    step = ProcedureStep.objects.create(incident=incident, order=1, key="support", text="Offer support")
+    with pytest.raises(ValidationError, match="still to do"):
+        casework.incident_close(incident=incident, actor=dsl_user, outcome="Done", lessons_learnt="None")
+    incident.refresh_from_db()
+    assert incident.status == Status.OPEN
+    casework.step_decide(step=step, actor=dsl_user, state="done")
+    casework.incident_close(incident=incident, actor=dsl_user, outcome="Done", lessons_learnt="None")
+    incident.refresh_from_db()
+    assert incident.status == Status.CLOSED

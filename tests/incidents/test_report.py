@@ -162,7 +162,8 @@ def test_only_dsl_and_headteacher_use_the_full_form(client, staff_user, dsl_user
         severity="high", child_protection="true", owner=str(owner.pk),
         other_people="Raised by a parent by phone"))
     incident = Incident.objects.get()
-    assert response.status_code == 302
+    # Straight to the case, ready to work it.
+    assert response.status_code == 302 and response.url == f"/incidents/{incident.pk}/"
     assert (incident.severity, incident.child_protection, incident.owner) == ("high", True, owner)
     assert incident.reported_by == dsl_user
 
@@ -211,3 +212,18 @@ def test_odd_pupil_ids_and_nul_characters_never_break_the_report_form(client, st
                                                   "pupil_query": "ab\x00c", "find_pupils": "1"})
     assert response.status_code == 200
     assert client.get("/incidents/pupils.json", {"q": "ab\x00c"}).status_code == 200
+
+
+def test_a_slip_of_the_year_and_a_pasted_document_are_refused_with_input_kept(client, staff_user):
+    client.force_login(staff_user)
+    response = client.post("/incidents/report/", _post(occurred_at="1999-01-01T10:00"))
+    assert response.status_code == 200 and "Check the year" in response.content.decode()
+    response = client.post("/incidents/report/", _post(description="x" * 20_001))
+    assert response.status_code == 200 and "description" in response.context["form"].errors
+    assert not Incident.objects.exists()
+
+
+def test_teachers_see_the_start_of_what_they_wrote_to_tell_reports_apart(client, staff_user):
+    IncidentFactory(reported_by=staff_user, description="Year 4 pupil found a gambling advert on a game site")
+    client.force_login(staff_user)
+    assert "Year 4 pupil found a gambling" in client.get("/incidents/mine/").content.decode()
