@@ -2,11 +2,13 @@
 
 import csv
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -61,6 +63,10 @@ def incident_export(request):
     if not can_work_incidents(request.user):
         raise PermissionDenied
     form = IncidentFilterForm(request.GET)
+    if not form.is_valid():
+        # A filter that could not be read must not silently widen the export to everything.
+        messages.error(request, _("Nothing was exported: correct the filters shown below, then download again."))
+        return redirect(reverse("incidents:list") + "?" + request.GET.urlencode())
     chosen = form.filter(incidents_for_user(request.user))
     incidents = list(form.order(incident_rows(chosen)))
     # Pupils appear as a count and their year groups, never their names: a spreadsheet is easily
