@@ -38,7 +38,7 @@ SORTS = {
 }
 DEFAULT_SORT = "urgent"
 
-REFERENCE_PATTERN = re.compile(r"^OS-\d{4}-\d+$", re.IGNORECASE)
+REFERENCE_PATTERN = re.compile(r"^OS-(?P<year>\d{4})-(?P<number>\d{1,6})$", re.IGNORECASE)
 
 
 class DateField(forms.DateField):
@@ -125,8 +125,11 @@ class IncidentFilterForm(forms.Form):
             incidents = incidents.filter(_has_pupil(pupils))
         text = (data.get("q") or "").strip()
         if text:
-            if REFERENCE_PATTERN.match(text):
-                incidents = incidents.filter(reference__iexact=text)
+            reference = REFERENCE_PATTERN.match(text)
+            if reference:
+                # "OS-2026-12" finds OS-2026-0012: people do not type the zeros.
+                year, number = reference.group("year"), int(reference.group("number"))
+                incidents = incidents.filter(reference__iexact=f"OS-{year}-{number:04d}")
             else:
                 incidents = incidents.filter(Q(reference__icontains=text) | _has_pupil(Pupil.objects.search(text)))
         return incidents

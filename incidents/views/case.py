@@ -6,6 +6,7 @@ re-renders the whole page with what was typed, so nothing is lost.
 """
 
 import os
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +15,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from incidents import casework
 from incidents.access import can_work_incidents, incident_for_user
@@ -41,6 +41,19 @@ DOWNLOAD_EXTENSIONS = {
     casework.TEXT.content_type: (".txt",),
     casework.DOCX.content_type: (".docx",),
 }
+
+
+def post_or_back_to_case(view):
+    """Case-work addresses take a POST. Opened any other way (the address stays in the browser's
+    bar after a refused form), they show the case instead of an empty error page."""
+
+    @wraps(view)
+    def wrapped(request, pk, *args, **kwargs):
+        if request.method != "POST":
+            return redirect("incidents:detail", pk)
+        return view(request, pk, *args, **kwargs)
+
+    return wrapped
 
 
 def _case_url(incident, anchor=""):
@@ -131,7 +144,7 @@ def detail(request, pk):
     return _render_case(request, incident)
 
 
-@require_POST
+@post_or_back_to_case
 @login_required
 def triage(request, pk):
     incident = _workable_incident(request, pk)
@@ -156,7 +169,7 @@ def triage(request, pk):
     return _render_case(request, incident, bound={"triage": form})
 
 
-@require_POST
+@post_or_back_to_case
 @login_required
 def step(request, pk, step_pk):
     incident = _workable_incident(request, pk)
@@ -176,7 +189,7 @@ def step(request, pk, step_pk):
         "message": message, "reason": request.POST.get("reason", "")}})
 
 
-@require_POST
+@post_or_back_to_case
 @login_required
 def chronology_add(request, pk):
     incident = _workable_incident(request, pk)
@@ -188,7 +201,7 @@ def chronology_add(request, pk):
     return _render_case(request, incident, bound={"chronology": form})
 
 
-@require_POST
+@post_or_back_to_case
 @login_required
 def chronology_correct(request, pk, entry_pk):
     incident = _workable_incident(request, pk)
@@ -203,7 +216,7 @@ def chronology_correct(request, pk, entry_pk):
         "message": " ".join(errors), "text": request.POST.get("text", "")}})
 
 
-@require_POST
+@post_or_back_to_case
 @login_required
 def referral_add(request, pk):
     incident = _workable_incident(request, pk)
@@ -215,7 +228,7 @@ def referral_add(request, pk):
     return _render_case(request, incident, bound={"referral": form})
 
 
-@require_POST
+@post_or_back_to_case
 @login_required
 def parents_add(request, pk):
     incident = _workable_incident(request, pk)
@@ -227,7 +240,7 @@ def parents_add(request, pk):
     return _render_case(request, incident, bound={"parents": form})
 
 
-@require_POST
+@post_or_back_to_case
 @login_required
 def imagery_view_add(request, pk):
     incident = _workable_incident(request, pk)
@@ -241,7 +254,7 @@ def imagery_view_add(request, pk):
     return _render_case(request, incident, bound={"imagery": form})
 
 
-@require_POST
+@post_or_back_to_case
 @login_required
 def attachment_add(request, pk):
     incident = _workable_incident(request, pk)
@@ -276,7 +289,7 @@ def attachment(request, pk, attachment_pk):
     return response
 
 
-@require_POST
+@post_or_back_to_case
 @login_required
 def close(request, pk):
     incident = _workable_incident(request, pk)
@@ -288,7 +301,7 @@ def close(request, pk):
     return _render_case(request, incident, bound={"close": form})
 
 
-@require_POST
+@post_or_back_to_case
 @login_required
 def reopen(request, pk):
     incident = _workable_incident(request, pk)

@@ -201,3 +201,11 @@ def test_technical_staff_never_see_the_dsls_work_or_a_child_protection_case(clie
     incident.child_protection = True
     incident.save()
     assert tech.get(url(incident)).status_code == 404
+
+
+def test_opening_a_case_work_address_directly_shows_the_case(client):
+    incident = IncidentFactory()
+    dsl = client_for(client, roles.DSL)
+    response = dsl.get(reverse("incidents:chronology_add", args=[incident.pk]))
+    assert response.status_code == 302 and response.url == url(incident)
+    assert not ChronologyEntry.objects.exists()

@@ -289,3 +289,10 @@ def test_the_dsl_can_log_an_incident_from_the_list_but_technical_staff_cannot(cl
     assert b'data-testid="log-link"' in client.get("/incidents/").content
     client.force_login(user_with_role(roles.TECHNICAL))
     assert b'data-testid="log-link"' not in client.get("/incidents/").content
+
+
+def test_a_reference_is_found_without_its_leading_zeros(dsl_client):
+    wanted = IncidentFactory(reference="OS-2026-0012")
+    IncidentFactory(reference="OS-2026-0120")
+    content = dsl_client.get(URL, {"q": "os-2026-12"}).content.decode()
+    assert wanted.reference in content and "OS-2026-0120" not in content
