@@ -189,16 +189,22 @@ def step(request, pk, step_pk):
         "message": message, "reason": request.POST.get("reason", "")}})
 
 
+def _record(request, incident, form, save, *, done, anchor, key):
+    """One more record on the case: save it through `save` and go back to its section, or show
+    the case again with the form's errors and what was typed."""
+    if form.is_valid() and _attempt(form, lambda: save(incident=incident, actor=request.user, request=request,
+                                                       **form.cleaned_data)):
+        messages.success(request, done)
+        return redirect(_case_url(incident, anchor))
+    return _render_case(request, incident, bound={key: form})
+
+
 @post_or_back_to_case
 @login_required
 def chronology_add(request, pk):
     incident = _workable_incident(request, pk)
-    form = ChronologyForm(request.POST)
-    if form.is_valid() and _attempt(form, lambda: casework.chronology_add(
-            incident=incident, actor=request.user, request=request, **form.cleaned_data)):
-        messages.success(request, _("Added to the chronology."))
-        return redirect(_case_url(incident, "chronology"))
-    return _render_case(request, incident, bound={"chronology": form})
+    return _record(request, incident, ChronologyForm(request.POST), casework.chronology_add,
+                   done=_("Added to the chronology."), anchor="chronology", key="chronology")
 
 
 @post_or_back_to_case
@@ -220,24 +226,16 @@ def chronology_correct(request, pk, entry_pk):
 @login_required
 def referral_add(request, pk):
     incident = _workable_incident(request, pk)
-    form = ReferralForm(request.POST)
-    if form.is_valid() and _attempt(form, lambda: casework.referral_record(
-            incident=incident, actor=request.user, request=request, **form.cleaned_data)):
-        messages.success(request, _("Referral decision recorded."))
-        return redirect(_case_url(incident, "referrals"))
-    return _render_case(request, incident, bound={"referral": form})
+    return _record(request, incident, ReferralForm(request.POST), casework.referral_record,
+                   done=_("Referral decision recorded."), anchor="referrals", key="referral")
 
 
 @post_or_back_to_case
 @login_required
 def parents_add(request, pk):
     incident = _workable_incident(request, pk)
-    form = ParentsForm(request.POST, user=request.user)
-    if form.is_valid() and _attempt(form, lambda: casework.parents_record(
-            incident=incident, actor=request.user, request=request, **form.cleaned_data)):
-        messages.success(request, _("Recorded whether the parents or carers were told."))
-        return redirect(_case_url(incident, "parents"))
-    return _render_case(request, incident, bound={"parents": form})
+    return _record(request, incident, ParentsForm(request.POST, user=request.user), casework.parents_record,
+                   done=_("Recorded whether the parents or carers were told."), anchor="parents", key="parents")
 
 
 @post_or_back_to_case
@@ -246,12 +244,9 @@ def imagery_view_add(request, pk):
     incident = _workable_incident(request, pk)
     if not incident.imagery_rules_apply:
         raise Http404
-    form = ImageryViewForm(request.POST, user=request.user)
-    if form.is_valid() and _attempt(form, lambda: casework.imagery_view_record(
-            incident=incident, actor=request.user, request=request, **form.cleaned_data)):
-        messages.success(request, _("The viewing of imagery has been recorded."))
-        return redirect(_case_url(incident, "imagery"))
-    return _render_case(request, incident, bound={"imagery": form})
+    return _record(request, incident, ImageryViewForm(request.POST, user=request.user),
+                   casework.imagery_view_record, done=_("The viewing of imagery has been recorded."),
+                   anchor="imagery", key="imagery")
 
 
 @post_or_back_to_case
