@@ -11,6 +11,7 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Val
 from django.utils.translation import gettext_lazy as _
 
 from incidents.models import Area, IncidentPupil, IncidentType, Severity, Status
+from safety_portal.forms import DateRangeForm
 from safety_portal.school import roles
 from safety_portal.school.models import Pupil, User, YearGroup
 
@@ -49,7 +50,7 @@ class DateField(forms.DateField):
     default_error_messages = {"invalid": _("Enter a date such as 03/09/2026.")}
 
 
-class IncidentFilterForm(forms.Form):
+class IncidentFilterForm(DateRangeForm):
     YES, NO, UNDECIDED = "yes", "no", "undecided"
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100,
@@ -87,13 +88,6 @@ class IncidentFilterForm(forms.Form):
                                       | Q(owned_incidents__isnull=False))
                   .distinct().order_by("last_name", "first_name", "email"))
         self.fields["owner"].choices = [("", _("Anyone")), *((user.pk, str(user)) for user in owners)]
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", _("The end date must be on or after the start date."))
-        return cleaned
 
     @property
     def sort_key(self):

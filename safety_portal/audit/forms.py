@@ -2,9 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from safety_portal.audit.labels import ACTION_LABELS
+from safety_portal.forms import DateRangeForm
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(DateRangeForm):
     action = forms.ChoiceField(label=_("What happened"), required=False)
     who = forms.CharField(label=_("Who (email)"), required=False, max_length=254)
     date_from = forms.DateField(label=_("From"), required=False, help_text=_("dd/mm/yyyy"),
@@ -16,13 +17,6 @@ class AuditFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = sorted(((code, str(label)) for code, label in ACTION_LABELS.items()), key=lambda c: c[1])
         self.fields["action"].choices = [("", _("Anything"))] + choices
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", _("The end date must be on or after the start date."))
-        return cleaned
 
     def filter(self, events):
         if not self.is_valid():
