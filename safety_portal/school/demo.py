@@ -11,9 +11,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from incidents.demo import incidents_demo_load
 from safety_portal.audit.services import audit_record
-from safety_portal.school import roles
+from safety_portal.school import extensions, roles
 from safety_portal.school.models import (
     Guardian,
     LocalContact,
@@ -125,8 +124,9 @@ def demo_load(today=None):
             created += was_created
 
     created += _demo_pupils(this_year)
-    # The incident log's demo cases need these people and pupils, so they are loaded last.
-    created += incidents_demo_load(today)
+    # The apps' demo data (incident cases, say) needs these people and pupils, so it comes last.
+    for loader in extensions.demo_loaders:
+        created += loader(today)
     if created:
         audit_record(action="demo.loaded", detail={"created": created})
     return created
