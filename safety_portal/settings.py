@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "safety_portal.middleware.NoStoreWhenSignedIn",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A device handed to pupils or visitors reaches only their signing pages.
+    "agreements.middleware.DeviceSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -77,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "safety_portal.school.context_processors.portal",
+                "agreements.context_processors.agreements_to_sign_prompt",
             ],
         },
     },
@@ -155,7 +158,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "incidents.tasks.incidents_overdue_digest",
         "schedule": 24 * 3600.0,  # once a day; DigestMention keeps it to one mention a day
     },
+    "agreement-reminders": {
+        # Every six hours: each parent link and each member of staff is reminded at most once a
+        # week however often this runs, so a missed run costs hours, not a week.
+        "task": "agreements.tasks.agreement_reminders",
+        "schedule": 6 * 3600.0,
+    },
 }
+
+# How long a parent's personal signing link works, in days.
+AGREEMENT_LINK_DAYS = config.int("AGREEMENT_LINK_DAYS", 30)
+if not 1 <= AGREEMENT_LINK_DAYS <= 365:
+    config._fail("AGREEMENT_LINK_DAYS", "must be between 1 and 365")
 
 if PRODUCTION and not config.str("EMAIL_URL"):
     # The console backend would silently drop password resets and incident alerts.

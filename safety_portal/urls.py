@@ -24,4 +24,8 @@ urlpatterns = [
     path("school/import/", include("safety_portal.school.urls_import")),
     path("audit/", include("safety_portal.audit.urls")),
     path("incidents/", include("incidents.urls")),
+    path("agreements/", include("agreements.urls")),
+    # No account: a parent's personal link, and the devices handed to pupils and visitors.
+    path("p/", include("agreements.urls_parent")),
+    path("", include("agreements.urls_device")),
 ]

@@ -1,0 +1,19 @@
+"""Which agreements a signed-in person still has to sign."""
+
+from django.db.models import Exists, OuterRef, Q
+
+from agreements.models import Agreement, Audience, Signature, audiences_for_user
+
+
+def agreements_to_sign(user):
+    """The published agreements this person must sign and has not: one query, run on every page."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    applies = Q(audience__in=audiences_for_user(user)) | Q(
+        audience=Audience.SOCIAL_MEDIA, named_signers=user)
+    signed = Signature.objects.filter(
+        user=user, version__agreement=OuterRef("pk"), version__number__gte=OuterRef("counts_from_number"))
+    return list(
+        Agreement.objects.filter(applies, current_version__isnull=False)
+        .exclude(Exists(signed)).select_related("current_version").distinct().order_by("pk")
+    )
