@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 
 from safety_portal.audit.services import account_for_address, audit_record
+from safety_portal.school import extensions
 from safety_portal.school.forms_accounts import OutboxPasswordResetForm, SignInForm
 
 
@@ -37,6 +38,15 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
 class SignIn(auth_views.LoginView):
     form_class = SignInForm
     redirect_authenticated_user = True
+
+    def get_success_url(self):
+        """Where they were going, unless an app needs them first (an agreement to sign)."""
+        next_url = super().get_success_url()
+        for first_stop in extensions.after_login_redirects:
+            url = first_stop(self.request.user, next_url)
+            if url:
+                return url
+        return next_url
 
 
 class SignOut(auth_views.LogoutView):
