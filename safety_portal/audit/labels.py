@@ -54,6 +54,27 @@ ACTION_LABELS = {
     "incidents.incident.reported": _("Online-safety concern reported"),
     "incidents.incident.acknowledged": _("Urgent concern acknowledged"),
     "incidents.export": _("Incidents exported as CSV"),
+    "agreements.version.drafted": _("Agreement draft started"),
+    "agreements.version.edited": _("Agreement draft edited"),
+    "agreements.version.discarded": _("Agreement draft discarded"),
+    "agreements.version.published": _("Agreement version published"),
+    "agreements.named_signers.changed": _("Social media signers changed"),
+    "agreements.note.changed": _("Visitor after-signing note changed"),
+    "agreements.signature.recorded": _("Agreement signed"),
+    "agreements.signature.viewed": _("Signature evidence opened"),
+    "agreements.certificate.downloaded": _("Signature certificate downloaded"),
+    "agreements.paper_scan.downloaded": _("Paper agreement scan downloaded"),
+    "agreements.visitor.signed_in": _("Visitor signed in at the kiosk"),
+    "agreements.visitors.exported": _("Visitor log exported as CSV"),
+    "agreements.compliance.exported": _("Agreement record exported as CSV"),
+    "agreements.pack.sent": _("Signing pack sent to parents"),
+    "agreements.link.resent": _("Parent signing link sent again"),
+    "agreements.link.revoked": _("Parent signing link withdrawn"),
+    "agreements.link.reminded": _("Parent reminded to sign"),
+    "agreements.class_session.started": _("Class signing session started"),
+    "agreements.class_session.ended": _("Class signing session ended"),
+    "agreements.kiosk_session.started": _("Reception kiosk started"),
+    "agreements.kiosk_session.ended": _("Reception kiosk ended"),
 }
 
 # Record types: label, the URL name of the page showing one (taking the id), and the roles
@@ -68,6 +89,14 @@ OBJECT_TYPES = {
     "school.localcontact": (_("Local contact"), "", set()),
     "school.misimport": (_("MIS import"), "mis_import:preview", {roles.ADMINISTRATOR}),
     "incidents.incident": (_("Incident"), "incidents:detail", {roles.DSL, roles.HEADTEACHER}),
+    "agreements.agreement": (_("Agreement"), "", set()),
+    "agreements.agreementversion": (_("Agreement version"), "", set()),
+    "agreements.signature": (_("Signature"), "agreements:signature",
+                             {roles.ONLINE_SAFETY_LEAD, roles.ADMINISTRATOR, roles.DSL, roles.HEADTEACHER}),
+    "agreements.signingpack": (_("Signing pack"), "agreements:pack", {roles.ADMINISTRATOR}),
+    "agreements.signinglink": (_("Parent signing link"), "", set()),
+    "agreements.devicesession": (_("Signing session"), "", set()),
+    "agreements.visitor": (_("Visitor"), "", set()),
 }
 
 DETAIL_LABELS = {
@@ -86,6 +115,20 @@ DETAIL_LABELS = {
     "end_date": _("last day"),
     "before": _("before"),
     "after": _("after"),
+    "audience": _("audience"),
+    "number": _("version"),
+    "version": _("version"),
+    "hash": _("text fingerprint"),
+    "everyone_signs_again": _("everyone signs again"),
+    "method": _("how signed"),
+    "pupils": _("pupils"),
+    "links": _("links"),
+    "guardians": _("parents and carers"),
+    "unreached": _("pupils with no one to email"),
+    "reminder": _("reminder number"),
+    "group": _("class or year"),
+    "count": _("count"),
+    "rows": _("rows"),
 }
 
 
