@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+"""A parent's personal link, at /p/<token>/ (no namespace, no account)."""
 
-urlpatterns = []
+from django.urls import path
+
+from agreements.views import parent
+
+urlpatterns = [
+    path("<str:token>/", parent.parent_pack, name="parent_pack"),
+    path("<str:token>/done/", parent.parent_pack_done, name="parent_pack_done"),
+]
