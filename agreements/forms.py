@@ -15,7 +15,7 @@ class SignForm(forms.Form):
         help_text=_("Typing your name is your signature."),
         error_messages={"required": _("Type your full name to sign.")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    drawing = forms.CharField(required=False, widget=forms.HiddenInput)
+    drawing = forms.CharField(label=_("Drawn signature"), required=False, widget=forms.HiddenInput)
 
     def clean_typed_name(self):
         name = " ".join(self.cleaned_data["typed_name"].split())

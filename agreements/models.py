@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from agreements.markdown import markdown_to_safe_html
@@ -165,7 +166,8 @@ class AgreementVersion(models.Model):
         return self.status != VersionStatus.DRAFT
 
     def body_html(self):
-        return markdown_to_safe_html(self.body)
+        # Cleaned against an allowlist (agreements/markdown.py), so safe to show as HTML.
+        return mark_safe(markdown_to_safe_html(self.body))  # noqa: S308
 
     def computed_hash(self):
         return text_hash(self.title, self.body)
@@ -186,6 +188,8 @@ class SigningPack(models.Model):
                              help_text=_("For your own list, for example 'Reception September 2026'."))
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Pupils in the pack with no guardian to email: they need a paper form.
+    unreached_pupils = models.ManyToManyField(Pupil, blank=True, related_name="+")
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -233,9 +233,14 @@ def signature_record_for_guardian(*, link, typed_name, discussed_with_child, dra
             raise AlreadySigned
         audit_record_signatures(created, request=request)
         email_queue(to=link.guardian.email, template="agreement_receipt",
-                    context={"signatures": created, "child_name": link.pupil.display_name.split(" ")[0],
+                    context={"signatures": created, "child_name": child_first_name(link.pupil),
                              "guardian": link.guardian})
     return created
+
+
+def child_first_name(pupil):
+    """What parents' pages and emails call a child: never the surname."""
+    return pupil.preferred_name or pupil.first_name
 
 
 def audit_record_signatures(signatures, *, request=None, actor=None):
@@ -246,7 +251,10 @@ def audit_record_signatures(signatures, *, request=None, actor=None):
 
 
 def signature_record_paper(*, pupil, guardian, signed_on, typed_name, scan=None, recorded_by, request=None):
-    """The office enters a paper form a parent or carer signed, for both agreements."""
+    """The office enters a paper form a parent or carer signed, for both agreements.
+
+    `scan` is the storage name of the scan, saved once by the caller: both signatures share it.
+    """
     signed_at = timezone.make_aware(datetime.datetime.combine(signed_on, datetime.time(12, 0)))
     with transaction.atomic():
         created = []
@@ -314,6 +322,10 @@ def pack_send(*, title, pupils, user, request=None, now=None):
     """
     now = now or timezone.now()
     pupils = list(pupils)
+    # Refuse before anything is sent: a parent must never open a link with nothing to sign.
+    current_version_for(Audience.PARENT)
+    for audience in {KEY_STAGE_AUDIENCE[pupil.key_stage] for pupil in pupils}:
+        current_version_for(audience)
     with transaction.atomic():
         pack = SigningPack.objects.create(title=title, created_by=user)
         by_guardian = {}
@@ -328,6 +340,7 @@ def pack_send(*, title, pupils, user, request=None, now=None):
         for guardian, links in by_guardian.items():
             links_email(guardian, links, template="agreement_pack")
         unreached = [pupil for pupil in pupils if pupil.pk not in reached]
+        pack.unreached_pupils.set(unreached)
         audit_record(action="agreements.pack.sent", actor=user, obj=pack, request=request,
                      detail={"pupils": len(pupils), "links": sum(len(v) for v in by_guardian.values()),
                              "guardians": len(by_guardian), "unreached": len(unreached)})
@@ -339,7 +352,7 @@ def links_email(guardian, links, *, template):
     email_queue(
         to=guardian.email, template=template, wipe_body_after_sending=True,
         context={"guardian": guardian,
-                 "children": [{"name": link.pupil.display_name.split(" ")[0], "url": link_url(token),
+                 "children": [{"name": child_first_name(link.pupil), "url": link_url(token),
                                "expires_at": link.expires_at} for link, token in links]})
 
 

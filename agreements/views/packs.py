@@ -40,7 +40,6 @@ PAGE_SIZE = 50
 UNREACHED_SHOWN = 100
 # How long a preview's Send button stays usable, and a used one stays refused.
 SEND_KEY_SECONDS = 6 * 3600
-UNREACHED_SESSION_KEY = "agreements_pack_unreached"
 
 office_required = role_required(*access.OFFICE)
 
@@ -134,7 +133,6 @@ def _send(request, choose, send):
         return None
     pack, unreached = services.pack_send(title=send.cleaned_data["title"], pupils=pupils, user=request.user,
                                          request=request)
-    request.session[f"{UNREACHED_SESSION_KEY}:{pack.pk}"] = [pupil.pk for pupil in unreached]
     guardians = pack.links.values("guardian").distinct().count()
     messages.success(request, ngettext(
         "The pack is sent: an email is on its way to %(count)s parent or carer.",
@@ -151,8 +149,7 @@ def pack_detail(request, pk):
     links = form.filter(links).order_by("pupil__last_name", "pupil__first_name", "pupil_id", "guardian__last_name",
                                         "pk")
     page = Paginator(links, PAGE_SIZE).get_page(request.GET.get("page"))
-    unreached_ids = request.session.get(f"{UNREACHED_SESSION_KEY}:{pack.pk}") or []
-    unreached = Pupil.objects.filter(pk__in=unreached_ids).order_by("last_name", "first_name") if unreached_ids else []
+    unreached = pack.unreached_pupils.order_by("last_name", "first_name")
     return render(request, "agreements/pack_detail.html", {
         "pack": pack, "form": form, "page_obj": page, "unreached": unreached, "now": timezone.now(),
         "filtered": any(request.GET.get(key) for key in ("q", "status")),

@@ -340,9 +340,36 @@ def test_pack_page_runs_the_same_queries_however_many_links(admin_client, versio
     assert len(response.context["page_obj"]) == 12
     # Session, user, roles (twice: access and menu), school profile, the "agreements to sign"
     # prompt, pack, count, rows, and the request's savepoint and release.
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):  # includes the pupils the pack could not reach
         admin_client.get(url_large)
     list_small, _response = count_queries(admin_client, reverse("agreements:packs"))
     _pack_with_links(3)
     list_large, _response = count_queries(admin_client, reverse("agreements:packs"))
     assert list_small == list_large
+
+
+def test_pupils_a_pack_could_not_reach_stay_listed_on_the_pack_page_for_everyone_in_the_office(
+        admin_client, versions, client):
+    from tests.factories import PupilFactory, user_with_role
+
+    lonely = PupilFactory(first_name="Ottoline", last_name="Nobody", year_group=5, reg_class="5Q")
+    pack, unreached = services.pack_send(title="Paper only", pupils=[lonely], user=None)
+    assert unreached == [lonely]
+    colleague = user_with_role("Administrator")
+    client.force_login(colleague)  # not the person who sent it, and a different session
+    response = client.get(reverse("agreements:pack", args=[pack.pk]))
+    assert "Ottoline" in response.content.decode()
+    assert list(pack.unreached_pupils.all()) == [lonely]
+
+
+def test_a_pack_is_refused_before_anything_is_sent_when_an_agreement_is_not_published(db):
+    from agreements.models import Agreement, SigningPack
+    from tests.factories import PupilFactory
+
+    services.agreements_ensure()
+    pupil, _guardian = guardian_with_child(year_group=8)
+    publish(Audience.PARENT)  # but not key stage 3
+    assert Agreement.objects.get(audience=Audience.PUPIL_KS3).current_version is None
+    with pytest.raises(services.NothingToSign):
+        services.pack_send(title="Too early", pupils=[pupil, PupilFactory()], user=None)
+    assert not SigningPack.objects.exists()
