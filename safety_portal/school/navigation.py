@@ -27,15 +27,22 @@ MENU = [
     NavItem(_("Terms"), "school:terms", frozenset({roles.ADMINISTRATOR})),
     NavItem(_("MIS import"), "mis_import:upload", frozenset({roles.ADMINISTRATOR})),
     NavItem(_("School profile"), "school:profile", frozenset({roles.ADMINISTRATOR})),
+    NavItem(_("Agreements"), "agreements:compliance",
+            frozenset({roles.ONLINE_SAFETY_LEAD, roles.ADMINISTRATOR, roles.DSL, roles.HEADTEACHER})),
+    NavItem(_("Agreement texts"), "agreements:list", frozenset({roles.ONLINE_SAFETY_LEAD})),
+    NavItem(_("Parent packs"), "agreements:packs", frozenset({roles.ADMINISTRATOR})),
+    NavItem(_("Signing sessions"), "agreements:sessions", frozenset(roles.ALL) - {roles.GOVERNOR}),
     NavItem(_("Audit trail"), "audit:events", frozenset(roles.AUDIT_READERS)),
 ]
 
 
 def menu_for(user, current_path=""):
-    items = []
-    for item in MENU:
-        if item.visible_to(user):
-            url = reverse(item.url_name)
-            active = current_path == url if url == "/" else current_path.startswith(url)
-            items.append({"label": item.label, "url": url, "active": active})
+    items = [{"label": item.label, "url": reverse(item.url_name), "active": False}
+             for item in MENU if item.visible_to(user)]
+    # The entry whose address is the longest start of this page's is the current one, so
+    # /agreements/packs/ lights "Parent packs", not "Agreement texts" at /agreements/.
+    matches = [item for item in items
+               if current_path == item["url"] or (item["url"] != "/" and current_path.startswith(item["url"]))]
+    if matches:
+        max(matches, key=lambda item: len(item["url"]))["active"] = True
     return items

@@ -16,15 +16,18 @@ INCIDENTS = {"incidents:list"}
 PUPIL_PAGES = {"school:pupils"}
 ADMIN_PAGES = {"school:staff", "school:terms", "mis_import:upload", "school:profile"}
 AUDIT = {"audit:events"}
+AGREEMENT_RECORD = {"agreements:compliance"}
+SESSIONS = {"agreements:sessions"}
 
 # Written out by hand so that a change to navigation.MENU has to be made here too.
 MENU_FOR_ROLE = {
-    roles.ADMINISTRATOR: EVERYONE | REPORT | PUPIL_PAGES | ADMIN_PAGES | AUDIT,
-    roles.DSL: EVERYONE | REPORT | INCIDENTS | PUPIL_PAGES | AUDIT,
-    roles.HEADTEACHER: EVERYONE | REPORT | INCIDENTS | PUPIL_PAGES | AUDIT,
-    roles.ONLINE_SAFETY_LEAD: EVERYONE | REPORT | PUPIL_PAGES,
-    roles.STAFF: EVERYONE | REPORT,
-    roles.TECHNICAL: EVERYONE | REPORT | INCIDENTS,
+    roles.ADMINISTRATOR: (EVERYONE | REPORT | PUPIL_PAGES | ADMIN_PAGES | AUDIT | AGREEMENT_RECORD | SESSIONS
+                          | {"agreements:packs"}),
+    roles.DSL: EVERYONE | REPORT | INCIDENTS | PUPIL_PAGES | AUDIT | AGREEMENT_RECORD | SESSIONS,
+    roles.HEADTEACHER: EVERYONE | REPORT | INCIDENTS | PUPIL_PAGES | AUDIT | AGREEMENT_RECORD | SESSIONS,
+    roles.ONLINE_SAFETY_LEAD: EVERYONE | REPORT | PUPIL_PAGES | AGREEMENT_RECORD | SESSIONS | {"agreements:list"},
+    roles.STAFF: EVERYONE | REPORT | SESSIONS,
+    roles.TECHNICAL: EVERYONE | REPORT | INCIDENTS | SESSIONS,
     roles.GOVERNOR: EVERYONE,
 }
 
@@ -85,7 +88,7 @@ def test_home_menu_shows_exactly_the_entries_the_role_may_use(client, role):
 def test_a_person_with_several_roles_sees_the_union(client):
     client.force_login(user_with_role(roles.GOVERNOR, roles.ONLINE_SAFETY_LEAD))
     hrefs = {href for href, _text in menu_links(client.get(reverse("home")).content)}
-    assert hrefs == {reverse(name) for name in EVERYONE | REPORT | PUPIL_PAGES}
+    assert hrefs == {reverse(name) for name in MENU_FOR_ROLE[roles.GOVERNOR] | MENU_FOR_ROLE[roles.ONLINE_SAFETY_LEAD]}
 
 
 def test_a_deactivated_account_is_signed_out_and_sees_no_menu(client):
@@ -153,7 +156,8 @@ def test_the_forbidden_page_is_in_the_portals_style(client, staff_user):
     assert response.status_code == 403
     assert b"This page is not available to you" in response.content
     assert menu_links(response.content) == [(reverse("home"), "Home"),
-                                            (reverse("incidents:report"), "Report a concern")]
+                                            (reverse("incidents:report"), "Report a concern"),
+                                            (reverse("agreements:sessions"), "Signing sessions")]
 
 
 def test_pages_need_sign_in(client, pages):
@@ -162,3 +166,12 @@ def test_pages_need_sign_in(client, pages):
         response = client.get(url)
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))
+
+
+def test_the_most_specific_menu_entry_is_the_current_one(client):
+    client.force_login(user_with_role(roles.ONLINE_SAFETY_LEAD))
+    items = navigation.menu_for(user_with_role(roles.ONLINE_SAFETY_LEAD), reverse("agreements:compliance"))
+    active = [item["url"] for item in items if item["active"]]
+    assert active == [reverse("agreements:compliance")]
+    items = navigation.menu_for(user_with_role(roles.ONLINE_SAFETY_LEAD), reverse("agreements:list") + "staff/")
+    assert [item["url"] for item in items if item["active"]] == [reverse("agreements:list")]
