@@ -197,11 +197,12 @@ def current_version_for(audience):
     return agreement.current_version
 
 
-def signature_record_for_account(*, user, version, typed_name, drawing="", request=None):
+def signature_record_for_account(*, user, version, typed_name, drawing="", request=None, now=None):
     """A member of staff or a governor signs, signed in to the portal."""
     with transaction.atomic():
         signature = _signature_create(version=version, user=user, typed_name=typed_name, drawing=drawing,
-                                      method=_method(drawing), **_evidence(request))
+                                      method=_method(drawing), signed_at=now or timezone.now(),
+                                      **_evidence(request))
         audit_record(action="agreements.signature.recorded", actor=user, obj=signature, request=request,
                      detail={"audience": version.agreement.audience, "version": version.number,
                              "method": signature.method})
@@ -213,7 +214,7 @@ def parent_pack_versions(pupil):
     return [current_version_for(Audience.PARENT), current_version_for(KEY_STAGE_AUDIENCE[pupil.key_stage])]
 
 
-def signature_record_for_guardian(*, link, typed_name, discussed_with_child, drawing="", request=None):
+def signature_record_for_guardian(*, link, typed_name, discussed_with_child, drawing="", request=None, now=None):
     """A parent or carer signs from their personal link, on behalf of the link's child.
 
     Both agreements are signed together; if one was signed before (say the key-stage one has not
@@ -226,7 +227,8 @@ def signature_record_for_guardian(*, link, typed_name, discussed_with_child, dra
                 created.append(_signature_create(
                     version=version, guardian=link.guardian, pupil=link.pupil, link=link,
                     typed_name=typed_name, drawing=drawing, method=_method(drawing),
-                    discussed_with_child=discussed_with_child, **_evidence(request)))
+                    discussed_with_child=discussed_with_child, signed_at=now or timezone.now(),
+                    **_evidence(request)))
             except AlreadySigned:
                 continue
         if not created:
@@ -272,24 +274,25 @@ def signature_record_paper(*, pupil, guardian, signed_on, typed_name, scan=None,
     return created
 
 
-def signature_record_for_pupil(*, device_session, pupil, typed_name, drawing="", request=None):
+def signature_record_for_pupil(*, device_session, pupil, typed_name, drawing="", request=None, now=None):
     """A pupil signs their key stage's agreement in a class session."""
     version = current_version_for(KEY_STAGE_AUDIENCE[pupil.key_stage])
     with transaction.atomic():
         signature = _signature_create(version=version, pupil=pupil, device_session=device_session,
                                       typed_name=typed_name, drawing=drawing, method=_method(drawing),
-                                      **_evidence(request))
+                                      signed_at=now or timezone.now(), **_evidence(request))
         audit_record_signatures([signature], request=request, actor=device_session.started_by)
     return signature
 
 
-def visitor_sign_in(*, kiosk, full_name, organisation, purpose, typed_name, drawing="", request=None):
+def visitor_sign_in(*, kiosk, full_name, organisation, purpose, typed_name, drawing="", request=None, now=None):
     version = current_version_for(Audience.VISITOR)
+    now = now or timezone.now()
     with transaction.atomic():
         visitor = Visitor.objects.create(full_name=full_name, organisation=organisation, purpose=purpose,
-                                         kiosk=kiosk)
+                                         kiosk=kiosk, arrived_at=now)
         signature = _signature_create(version=version, visitor=visitor, typed_name=typed_name, drawing=drawing,
-                                      method=_method(drawing), **_evidence(request))
+                                      method=_method(drawing), signed_at=now, **_evidence(request))
         audit_record(action="agreements.visitor.signed_in", actor=None, obj=visitor, request=request,
                      detail={"signature": signature.pk, "version": version.number})
     return visitor, signature

@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+"""The record of who has signed: /agreements/compliance/."""
 
-urlpatterns = []
+from django.urls import path
+
+from agreements.views import compliance
+
+urlpatterns = [
+    path("", compliance.compliance_overview, name="compliance"),
+    path("<slug:audience>/", compliance.compliance_audience, name="compliance_audience"),
+]

@@ -56,19 +56,11 @@ def panels_for(user):
     """The home page's panels for this person, the school's own and those the apps register."""
     panels = []
     if user.has_role(roles.ADMINISTRATOR):
-        panels += [(20, _setup_panel()),
-                   (21, Panel("signing", _("Signing packs"),
-                              _("Progress of acceptable-use and photo-consent packs sent to "
-                                "parents will appear here.")))]
+        panels.append((20, _setup_panel()))
     if user.has_role(roles.ONLINE_SAFETY_LEAD):
-        panels += [
-            (30, Panel("aup_compliance", _("Acceptable-use agreements"),
-                       _("Who has signed the current agreement for each audience, and who is "
-                         "outstanding, will appear here."))),
-            (31, Panel("policy_reviews", _("Policy reviews due"),
-                       _("Policies due for review in the next 30 days, and any overdue, will "
-                         "appear here."))),
-        ]
+        panels.append((31, Panel("policy_reviews", _("Policy reviews due"),
+                                 _("Policies due for review in the next 30 days, and any overdue, will "
+                                   "appear here."))))
     if user.has_role(roles.GOVERNOR):
         panels += [
             (50, Panel("governor_reports", _("Termly reports"),
@@ -76,9 +68,6 @@ def panels_for(user):
             (51, Panel("governor_policies", _("Policy register"),
                        _("The school's policies and their next review dates will appear here."))),
         ]
-    panels.append((90, Panel("to_sign", _("To read and sign"),
-                             _("Agreements and policies waiting for your signature or read receipt "
-                               "will appear here."))))
     for provider in extensions.dashboard_panel_providers:
         panels += provider(user)
     # Positions: case work 10, school set-up 20, agreements 30, filtering 40, governors 50,
