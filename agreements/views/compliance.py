@@ -1,27 +1,25 @@
 """The record of who has signed each agreement: an overview, one page per audience, and its CSV export."""
 
-import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agreements import compliance
-from agreements.access import can_read_compliance
+from agreements.access import can_read_compliance, can_run_office
 from agreements.forms_compliance import ComplianceFilterForm
 from agreements.models import ACCOUNT_AUDIENCES, Agreement, Audience, SignatureMethod
 from safety_portal.audit.services import audit_record
+from safety_portal.csv_export import csv_download, csv_when
 from safety_portal.school.models import YearGroup
 
 PAGE_SIZE = 50
-# Characters that make a spreadsheet treat a cell as a formula (OWASP's list, with tab and CR).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _require_reader(user):
@@ -68,23 +66,10 @@ def compliance_audience(request, audience):
         "by_year": by_year, "by_class": by_class, "by_role": by_role,
         "is_pupil_list": audience in compliance.PUPIL_LIST_AUDIENCES,
         "is_parent_list": audience == Audience.PARENT,
+        # The office enters paper forms straight from the list of those not signed.
+        "can_enter_paper": audience == Audience.PARENT and can_run_office(request.user),
     })
     return render(request, "agreements/compliance_audience.html", context)
-
-
-def csv_safe(value):
-    """A cell a spreadsheet will show as text, never run as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _when(moment):
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def _status(row):
@@ -94,7 +79,7 @@ def _status(row):
 def _evidence(signature, method_label):
     if signature is None:
         return ["", "", ""]
-    return [signature.version.number, _when(signature.signed_at), method_label[signature.method]]
+    return [signature.version.number, csv_when(signature.signed_at), method_label[signature.method]]
 
 
 def _export_table(agreement, rows):
@@ -123,7 +108,7 @@ def _export_table(agreement, rows):
         cells = [[row.person.last_name, row.person.preferred_name or row.person.first_name,
                   year_label[row.person.year_group], row.person.reg_class, _status(row),
                   *_evidence(row.signature, method_label),
-                  "; ".join(f"{signature.guardian} ({_when(signature.signed_at)})"
+                  "; ".join(f"{signature.guardian} ({csv_when(signature.signed_at)})"
                             for signature in row.guardian_signatures)] for row in rows]
     return header, cells
 
@@ -140,15 +125,5 @@ def _export(request, agreement, form, chosen):
                  detail={"audience": agreement.audience, "rows": len(rows), "filters": form.summary()})
     header, cells = _export_table(agreement, rows)
 
-    def lines():
-        writer = csv.writer(_Echo())
-        # A byte-order mark, so Excel reads names with accents as UTF-8.
-        yield "\ufeff" + writer.writerow([str(label) for label in header])
-        for row in cells:
-            yield writer.writerow([csv_safe(value) for value in row])
-
     filename = f"agreement-{agreement.audience.replace('_', '-')}-{timezone.localdate():%Y-%m-%d}.csv"
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return csv_download(header=header, rows=cells, filename=filename)

@@ -1,7 +1,6 @@
 """Staff hand a school device to a class (a signing session) or to reception (the visitor kiosk),
 and the office reads the visitor log."""
 
-import csv
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -9,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,12 +21,11 @@ from agreements.forms_device import ClassSessionStartForm, VisitorFilterForm
 from agreements.middleware import device_session_enter
 from agreements.models import Audience, DeviceSession, Signature, Visitor
 from safety_portal.audit.services import audit_record
+from safety_portal.csv_export import csv_download, csv_when
 from safety_portal.school.access import role_required
 
 RECENT_SESSIONS = 10
 VISITORS_PAGE_SIZE = 50
-# Characters that make a spreadsheet treat a cell as a formula (OWASP's list, with tab and CR).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _hand_over(request, device_session):
@@ -126,17 +123,6 @@ def visitor_list(request):
     })
 
 
-def csv_safe(value):
-    """A cell a spreadsheet will show as text, never run as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
 EXPORT_HEADER = [gettext_lazy("Arrived"), gettext_lazy("Name"), gettext_lazy("Organisation"),
                  gettext_lazy("Reason for visit"), gettext_lazy("Agreement version")]
 
@@ -153,20 +139,7 @@ def visitor_export(request):
     audit_record(action="agreements.visitors.exported", request=request,
                  detail={"filters": form.summary(), "rows": len(visitors)})
 
-    def rows():
-        yield [str(label) for label in EXPORT_HEADER]
-        for visitor in visitors:
-            yield [csv_safe(value) for value in (
-                timezone.localtime(visitor.arrived_at).strftime("%Y-%m-%d %H:%M"), visitor.full_name,
-                visitor.organisation, visitor.purpose,
-                f"{visitor.version_number}" if visitor.version_number else "",
-            )]
-
-    writer = csv.writer(_Echo())
-    # A byte-order mark, so Excel reads names with accents as UTF-8.
-    lines = ("\ufeff" + writer.writerow(row) if index == 0 else writer.writerow(row)
-             for index, row in enumerate(rows()))
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="visitors-{timezone.localdate():%Y-%m-%d}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
+    rows = ((csv_when(visitor.arrived_at), visitor.full_name, visitor.organisation, visitor.purpose,
+             f"{visitor.version_number}" if visitor.version_number else "")
+            for visitor in visitors)
+    return csv_download(header=EXPORT_HEADER, rows=rows, filename=f"visitors-{timezone.localdate():%Y-%m-%d}.csv")

@@ -1,12 +1,9 @@
 """The incident list and its CSV export."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,10 +13,8 @@ from incidents.access import can_see_incident_list, can_work_incidents, incident
 from incidents.listing import PAGE_SIZE, IncidentFilterForm, incident_rows, incidents_listed
 from incidents.models import IncidentPupil
 from safety_portal.audit.services import audit_record
+from safety_portal.csv_export import csv_download, csv_when
 from safety_portal.school.models import YearGroup
-
-# Characters that make a spreadsheet treat a cell as a formula (OWASP's list, with tab and CR).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @login_required
@@ -36,21 +31,6 @@ def incident_list(request):
         "can_log": can_work_incidents(request.user),
         "filtered": any(value for key, value in request.GET.items() if key not in ("page", "sort")),
     })
-
-
-def csv_safe(value):
-    """A cell a spreadsheet will show as text, never run as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _when(moment):
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 EXPORT_HEADER = [_("Reference"), _("Reported"), _("Happened"), _("Status"), _("Area"), _("Type"), _("Severity"),
@@ -79,25 +59,12 @@ def incident_export(request):
     audit_record(action="incidents.export", request=request,
                  detail={"filters": form.summary(), "rows": len(incidents)})
 
-    def rows():
-        yield [str(label) for label in EXPORT_HEADER]
-        for incident in incidents:
-            yield [csv_safe(value) for value in (
-                incident.reference, _when(incident.reported_at), _when(incident.occurred_at),
-                incident.get_status_display(), incident.get_area_display(), incident.get_incident_type_display(),
-                incident.get_severity_display(),
-                {True: _("Yes"), False: _("No")}.get(incident.child_protection, _("Not decided")),
-                incident.get_location_display(), incident.owner or "", incident.pupil_count,
-                ", ".join(str(YearGroup(year).label) for year in sorted(years.get(incident.pk, ()))),
-                _when(incident.closed_at),
-            )]
-
-    writer = csv.writer(_Echo())
-    filename = f"incidents-{timezone.localdate():%Y-%m-%d}.csv"
-    # A byte-order mark, so Excel reads names with accents as UTF-8.
-    lines = ("\ufeff" + writer.writerow(row) if index == 0 else writer.writerow(row)
-             for index, row in enumerate(rows()))
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    rows = ((incident.reference, csv_when(incident.reported_at), csv_when(incident.occurred_at),
+             incident.get_status_display(), incident.get_area_display(), incident.get_incident_type_display(),
+             incident.get_severity_display(),
+             {True: _("Yes"), False: _("No")}.get(incident.child_protection, _("Not decided")),
+             incident.get_location_display(), incident.owner or "", incident.pupil_count,
+             ", ".join(str(YearGroup(year).label) for year in sorted(years.get(incident.pk, ()))),
+             csv_when(incident.closed_at))
+            for incident in incidents)
+    return csv_download(header=EXPORT_HEADER, rows=rows, filename=f"incidents-{timezone.localdate():%Y-%m-%d}.csv")

@@ -364,3 +364,19 @@ def test_export_refuses_filters_it_cannot_read_rather_than_export_everyone(clien
     response = client.get(_url(Audience.PARENT), {"year": "x", "format": "csv"})
     assert response.status_code == 302 and "format" not in response["Location"]
     assert not AuditEvent.objects.filter(action="agreements.compliance.exported").exists()
+
+
+def test_office_can_record_a_paper_form_from_the_parents_record_and_others_see_no_such_link(client):
+    from agreements.models import Audience
+    from safety_portal.school import roles
+    from tests.agreements.factories import guardian_with_child, publish
+    from tests.factories import user_with_role
+
+    publish(Audience.PARENT)
+    pupil, _guardian = guardian_with_child(year_group=5)
+    url = reverse("agreements:compliance_audience", args=[Audience.PARENT])
+    paper_url = reverse("agreements:paper_new", args=[pupil.pk])
+    client.force_login(user_with_role(roles.ADMINISTRATOR))
+    assert paper_url in client.get(url).content.decode()
+    client.force_login(user_with_role(roles.ONLINE_SAFETY_LEAD))
+    assert paper_url not in client.get(url).content.decode()

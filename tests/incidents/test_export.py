@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents.models import Incident, IncidentPupil, IncidentType, Location, Severity, Status
-from incidents.views.listing import csv_safe
 from safety_portal.audit.models import AuditEvent
+from safety_portal.csv_export import csv_safe
 from safety_portal.school import roles
 from safety_portal.school.models import Pupil, YearGroup
 from tests.factories import PupilFactory, user_with_role
