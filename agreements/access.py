@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from agreements.models import DeviceSession, Signature, SigningLink, SigningPack
 from safety_portal.school import roles
+from safety_portal.school.models import Pupil
 
 # Writing and publishing agreement texts.
 MANAGERS = {roles.ONLINE_SAFETY_LEAD}
@@ -46,7 +47,14 @@ def signature_for_user(user, pk):
 def pack_for_user(user, pk):
     if not can_run_office(user):
         raise Http404
-    return get_object_or_404(SigningPack, pk=pk)
+    return get_object_or_404(SigningPack.objects.select_related("created_by"), pk=pk)
+
+
+def pupil_for_paper_form(user, pk):
+    """The pupil whose parent's paper form the office is entering."""
+    if not can_run_office(user):
+        raise Http404
+    return get_object_or_404(Pupil, pk=pk)
 
 
 def link_for_user(user, pk):

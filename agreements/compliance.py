@@ -4,9 +4,12 @@ This is the "current record of all staff and pupils who have been granted access
 Every function runs a fixed number of queries however large the school is: counts are aggregates,
 and the details of a page of people are fetched for the whole page in one query each.
 
-A signature counts for an audience when it is on a version of that audience's agreement numbered
-from `agreement.counts_from_number`. Parents sign per child: a pupil counts as signed for the
-parent audience when any guardian signed the parent agreement on their behalf.
+Which signatures count is decided in two places only: Signature.objects.counted() (the version is
+numbered from its agreement's `counts_from_number`) and counting_signatures() below (whose
+signature it must be). A pupil counts as signed for their key stage's agreement only by their own
+signature; a parent's signature on it is extra information. Parents sign per child: a pupil counts
+as signed for the parent audience when any guardian has a counted signature on the parent
+agreement on their behalf.
 """
 
 import datetime
@@ -24,7 +27,6 @@ from agreements.models import (
     PUPIL_AUDIENCES,
     STAFF_AGREEMENT_ROLES,
     Agreement,
-    AgreementVersion,
     Audience,
     Signature,
     SigningLink,
@@ -44,11 +46,33 @@ def year_groups_for(audience):
 
 
 def counted_signatures(agreement):
-    """Signatures on the versions of this agreement that count now."""
-    # The versions as a subquery, not a join: the planner then finds each person's signatures by
-    # the person's own index instead of walking every signature on the version.
-    versions = AgreementVersion.objects.filter(agreement_id=agreement.pk, number__gte=agreement.counts_from_number)
-    return Signature.objects.filter(version__in=versions.values("pk"))
+    """Signatures on the versions of this agreement that count now, whoever signed them."""
+    return Signature.objects.counted().filter(version__agreement_id=agreement.pk)
+
+
+def _whose_signature_counts(audience):
+    """A pupil signs their key stage's agreement themselves; parents sign theirs on behalf of a child."""
+    if audience == Audience.PARENT:
+        return Q(guardian__isnull=False)
+    if audience in PUPIL_AUDIENCES:
+        return Q(guardian__isnull=True)
+    return Q()
+
+
+def counting_signatures(*audiences):
+    """Counted signatures that make their signer (or, for parents, the child) signed for any of `audiences`."""
+    condition = Q(pk__in=[])  # no audiences, no signatures
+    for audience in audiences:
+        condition |= Q(version__agreement__audience=audience) & _whose_signature_counts(audience)
+    return Signature.objects.counted().filter(condition)
+
+
+def signed_pupil_ids(pupils):
+    """Ids of `pupils` whose own signature on their key stage's agreement counts now: one query."""
+    rows = (counting_signatures(*PUPIL_AUDIENCES).filter(pupil__in=pupils)
+            .values_list("pupil_id", "pupil__year_group", "version__agreement__audience"))
+    return {pupil_id for pupil_id, year_group, audience in rows
+            if KEY_STAGE_AUDIENCE[key_stage_for(year_group)] == audience}
 
 
 def _holds_role(names):
@@ -89,12 +113,8 @@ def people(agreement):
 
 def has_signed(agreement, person="pk"):
     """The condition that the person (or child, for parents) in the outer query's `person` column has signed."""
-    signatures = counted_signatures(agreement)
-    if agreement.audience in ACCOUNT_AUDIENCES:
-        return Exists(signatures.filter(user=OuterRef(person)))
-    # A pupil signs for themselves; a parent signs on behalf of a child.
-    by_parent = agreement.audience == Audience.PARENT
-    return Exists(signatures.filter(pupil=OuterRef(person), guardian__isnull=not by_parent))
+    signer = "user" if agreement.audience in ACCOUNT_AUDIENCES else "pupil"
+    return Exists(counting_signatures(agreement.audience).filter(**{signer: OuterRef(person)}))
 
 
 def percent(part, whole):

@@ -54,7 +54,9 @@ def _compliance_panel(summaries):
         elif summary.percent is None:
             value = _("no one to sign")
         else:
-            value = f"{summary.percent}%"
+            # Counts first: for a small group "2 of 7" says more than a percentage.
+            value = _("%(signed)d of %(total)d (%(percent)d%%)") % {
+                "signed": summary.signed, "total": summary.total, "percent": summary.percent}
         panel.rows.append(Row(summary.audience.label, value, url))
     panel.rows.append(Row(_("Who has signed: the full record"), "", reverse("agreements:compliance")))
     return panel

@@ -86,9 +86,17 @@ def agreements_demo_load(today=None):
     return created
 
 
+GUEST_WIFI_NOTE = ("Guest Wi-Fi: join \"Oakfield-Guest\" and ask reception for today's password. "
+                   "Please wear your visitor badge at all times.")
+
+
 def _publish_all(lead, published_at):
     services.agreements_ensure()
     created = 0
+    visitor = Agreement.objects.get(audience=Audience.VISITOR)
+    if not visitor.after_signing_note:
+        services.after_signing_note_set(agreement=visitor, note=GUEST_WIFI_NOTE, user=lead)
+        created += 1
     for agreement in Agreement.objects.filter(current_version__isnull=True):
         draft = agreement.versions.filter(status=VersionStatus.DRAFT).first()
         if draft is None:

@@ -20,7 +20,7 @@ class SignForm(forms.Form):
     def clean_typed_name(self):
         name = " ".join(self.cleaned_data["typed_name"].split())
         if len(name) < 2:
-            raise forms.ValidationError(_("Type your full name to sign."), code="too_short")
+            raise forms.ValidationError(_("Type your full name: at least two letters."), code="too_short")
         return name
 
     def clean_drawing(self):

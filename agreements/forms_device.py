@@ -22,6 +22,30 @@ class DeviceSignForm(SignForm):
         self.fields["typed_name"].widget.attrs.update(NO_AUTOCOMPLETE)
 
 
+class PupilSignForm(DeviceSignForm):
+    """For pupils: simpler words, and a drawn name is enough (the youngest cannot type yet)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agree"].label = _("I understand these rules and I will follow them")
+        self.fields["agree"].error_messages["required"] = _("Tick the box to show you will follow the rules.")
+        name = self.fields["typed_name"]
+        name.required = False
+        name.label = _("Write your name")
+        name.help_text = _("Type your name, or draw it in the box below.")
+        name.widget.attrs.pop("autocomplete", None)
+        name.widget.attrs.update(NO_AUTOCOMPLETE)
+
+    def clean_typed_name(self):
+        return " ".join(self.cleaned_data["typed_name"].split())
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("typed_name") and not cleaned.get("drawing") and "drawing" not in self.errors:
+            self.add_error("typed_name", _("Type your name, or draw it in the box."))
+        return cleaned
+
+
 class VisitorSignForm(DeviceSignForm):
     full_name = forms.CharField(label=_("Your name"), max_length=150,
                                 error_messages={"required": _("Enter your name.")},
@@ -123,7 +147,9 @@ class VisitorFilterForm(DateRangeForm):
         return visitors
 
     def summary(self):
+        """The filters used, for the audit trail: a name typed in the search box is not kept there."""
         if not self.is_valid():
             return {}
-        return {key: str(value) for key, value in self.cleaned_data.items() if value}
+        return {key: "(name, not recorded)" if key == "q" else str(value)
+                for key, value in self.cleaned_data.items() if value}
 

@@ -3,11 +3,12 @@
 import datetime
 
 from django import forms
-from django.db.models import Exists, F, Min, OuterRef, Q, Subquery
+from django.db.models import Exists, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agreements.models import Audience, Signature, SigningLink
+from agreements.compliance import counting_signatures
+from agreements.models import Audience, SigningLink
 from safety_portal.school.forms import DateInput, short_date
 from safety_portal.school.models import Pupil, PupilGuardian, YearGroup
 
@@ -30,15 +31,11 @@ def scan_kind(head):
 
 
 def parent_signed(pupil_ref="pk", guardian_ref=None):
-    """Counted signatures on the parent agreement for the outer pupil (and guardian, if given).
-
-    A signature counts when its version is numbered from the agreement's counts_from_number.
-    """
-    query = Q(pupil=OuterRef(pupil_ref), guardian__isnull=False, version__agreement__audience=Audience.PARENT,
-              version__number__gte=F("version__agreement__counts_from_number"))
+    """Counted signatures on the parent agreement for the outer pupil (and by the outer guardian, if given)."""
+    signatures = counting_signatures(Audience.PARENT).filter(pupil=OuterRef(pupil_ref))
     if guardian_ref:
-        query &= Q(guardian=OuterRef(guardian_ref))
-    return Signature.objects.filter(query)
+        signatures = signatures.filter(guardian=OuterRef(guardian_ref))
+    return signatures
 
 
 def pupils_outstanding(pupils):
@@ -180,6 +177,9 @@ class PaperForm(forms.Form):
     typed_name = forms.CharField(
         label=_("Name as written on the form"), max_length=150,
         error_messages={"required": _("Enter the name as the parent or carer wrote it.")})
+    discussed_with_child = forms.BooleanField(
+        label=_("On the form, they ticked that they have discussed the agreement with their child"), required=False,
+        help_text=_("Leave it unticked if they did not: the record will say so."))
     scan = forms.FileField(
         label=_("Scan of the form (optional)"), required=False,
         help_text=_("PDF, JPEG or PNG, up to 10 MB."))

@@ -10,7 +10,7 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -46,11 +46,6 @@ KEY_STAGE_AUDIENCE = {
     KeyStage.KS4: Audience.PUPIL_KS4,
     # The sixth form signs the oldest pupils' agreement.
     KeyStage.KS5: Audience.PUPIL_KS4,
-}
-
-AUDIENCE_KEY_STAGES = {
-    audience: [stage for stage, aud in KEY_STAGE_AUDIENCE.items() if aud == audience]
-    for audience in PUPIL_AUDIENCES
 }
 
 # Roles whose holders sign the staff agreement: everyone with a role but governors.
@@ -106,11 +101,8 @@ class Agreement(models.Model):
     def get_absolute_url(self):
         return reverse("agreements:agreement", args=[self.audience])
 
-    @property
-    def is_pupil_audience(self):
-        return self.audience in PUPIL_AUDIENCES
-
     def counts_signature(self, signature):
+        """For a signature already loaded: the rule of Signature.objects.counted(), in Python."""
         return signature.version.agreement_id == self.pk and signature.version.number >= self.counts_from_number
 
 
@@ -201,12 +193,6 @@ class SigningPack(models.Model):
         return reverse("agreements:pack", args=[self.pk])
 
 
-class SigningLinkQuerySet(models.QuerySet):
-    def usable(self, now=None):
-        now = now or timezone.now()
-        return self.filter(revoked_at__isnull=True, expires_at__gt=now)
-
-
 class SigningLink(models.Model):
     """One guardian's personal link for one pupil in one pack. Only the token's hash is kept."""
 
@@ -221,8 +207,6 @@ class SigningLink(models.Model):
     first_opened_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-
-    objects = SigningLinkQuerySet.as_manager()
 
     class Meta:
         ordering = ["pk"]
@@ -244,9 +228,6 @@ class SigningLink(models.Model):
 
     def is_expired(self, now=None):
         return self.expires_at <= (now or timezone.now())
-
-    def is_usable(self, now=None):
-        return not self.is_revoked and not self.is_expired(now)
 
 
 class DeviceSession(models.Model):
@@ -321,6 +302,21 @@ class SignatureMethod(models.TextChoices):
     PAPER = "paper", _("Paper form")
 
 
+# The one rule for which signatures count: those on a version numbered from its agreement's
+# counts_from_number. Publishing a version that asks everyone to sign again moves that number up.
+COUNTED = Q(version__number__gte=F("version__agreement__counts_from_number"))
+
+
+class SignatureQuerySet(models.QuerySet):
+    def counted(self):
+        """Signatures that count now. Everything that asks "has this been signed?" starts here."""
+        return self.filter(COUNTED)
+
+    def with_counted(self):
+        """Each signature with `is_counted`: whether it counts now (for lists that show old ones too)."""
+        return self.annotate(is_counted=ExpressionWrapper(COUNTED, output_field=BooleanField()))
+
+
 class Signature(models.Model):
     """Immutable evidence that someone agreed to one version.
 
@@ -351,6 +347,8 @@ class Signature(models.Model):
     link = models.ForeignKey(SigningLink, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     device_session = models.ForeignKey(DeviceSession, null=True, blank=True, on_delete=models.PROTECT,
                                        related_name="+")
+
+    objects = SignatureQuerySet.as_manager()
 
     class Meta:
         ordering = ["-signed_at", "-pk"]
@@ -419,13 +417,14 @@ class StaffReminder(models.Model):
     """The weekly reminder to one member of staff; the unique key makes a second run send nothing."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    week = models.DateField(help_text="Monday of the week the reminder belongs to.")
+    sent_on = models.DateField()
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "week"], name="agreement_staff_reminder_once_a_week"),
+            # With the 7-day check in services.staff_reminder_claim: two runs at once send one.
+            models.UniqueConstraint(fields=["user", "sent_on"], name="agreement_staff_reminder_once_a_day"),
         ]
 
     def __str__(self):
-        return f"{self.user} · {self.week}"
+        return f"{self.user} · {self.sent_on}"

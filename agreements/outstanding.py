@@ -14,8 +14,7 @@ def agreements_to_sign(user):
         return []
     applies = Q(audience__in=audiences_for_user(user)) | Q(
         audience=Audience.SOCIAL_MEDIA, named_signers=user)
-    signed = Signature.objects.filter(
-        user=user, version__agreement=OuterRef("pk"), version__number__gte=OuterRef("counts_from_number"))
+    signed = Signature.objects.counted().filter(user=user, version__agreement=OuterRef("pk"))
     return list(
         Agreement.objects.filter(applies, current_version__isnull=False)
         .exclude(Exists(signed)).select_related("current_version").distinct().order_by("pk")

@@ -20,11 +20,17 @@ from safety_portal.school.models import Pupil, PupilGuardian
 def parent_links_due(now):
     """Links whose reminder is due: the child is on roll and nobody has signed for them yet, the
     guardian still has parental responsibility and an email address, and the link is the newest
-    this guardian has for this child. Expired links count: a reminder brings them back to life."""
+    this guardian has for this child. Expired links count: a reminder brings them back to life.
+
+    A parent hears from the school at most once in any 7 days: while any of their links (another
+    child's, another pack's) was emailed in that time, none is due, and once they are due they go
+    out together in one email."""
     parent = Agreement.objects.filter(audience=Audience.PARENT, current_version__isnull=False).first()
     if parent is None:
         return SigningLink.objects.none()
     newer = SigningLink.objects.filter(guardian=OuterRef("guardian"), pupil=OuterRef("pupil"), pk__gt=OuterRef("pk"))
+    emailed_lately = SigningLink.objects.filter(guardian=OuterRef("guardian"),
+                                                sent_at__gt=now - services.PARENT_REMINDER_EVERY)
     still_responsible = PupilGuardian.objects.filter(
         pupil=OuterRef("pupil"), guardian=OuterRef("guardian"), parental_responsibility=True)
     return (SigningLink.objects
@@ -35,6 +41,7 @@ def parent_links_due(now):
             .exclude(guardian__email="")
             .exclude(compliance.has_signed(parent, "pupil"))
             .exclude(Exists(newer))
+            .exclude(Exists(emailed_lately))
             .select_related("guardian", "pupil")
             .order_by("guardian_id", "pk"))
 

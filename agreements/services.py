@@ -31,11 +31,13 @@ from agreements.models import (
 )
 from safety_portal.audit.services import audit_record, client_ip
 from safety_portal.outbox.services import email_queue
-from safety_portal.school.models import PupilGuardian
+from safety_portal.school.models import PupilGuardian, SchoolProfile
 
 # A parent is reminded at most this often, and at most this many times per pack.
 PARENT_REMINDER_EVERY = datetime.timedelta(days=7)
 PARENT_REMINDERS_MAX = 3
+# Staff and governors with an agreement to sign are reminded once a week.
+STAFF_REMINDER_EVERY = datetime.timedelta(days=7)
 CLASS_SESSION_LENGTH = datetime.timedelta(minutes=60)
 
 
@@ -168,7 +170,8 @@ def _method(drawing):
 
 def _signature_create(*, version, **fields):
     """One signature, or AlreadySigned. The savepoint keeps the caller's transaction usable."""
-    if version.status != VersionStatus.PUBLISHED:
+    # Read afresh: the page may have been open while a newer version was published.
+    if not AgreementVersion.objects.filter(pk=version.pk, status=VersionStatus.PUBLISHED).exists():
         raise NothingToSign
     fields.setdefault("signed_at", timezone.now())
     try:
@@ -252,7 +255,8 @@ def audit_record_signatures(signatures, *, request=None, actor=None):
                              "version": signature.version.number, "method": signature.method})
 
 
-def signature_record_paper(*, pupil, guardian, signed_on, typed_name, scan=None, recorded_by, request=None):
+def signature_record_paper(*, pupil, guardian, signed_on, typed_name, discussed_with_child, scan=None, recorded_by,
+                           request=None):
     """The office enters a paper form a parent or carer signed, for both agreements.
 
     `scan` is the storage name of the scan, saved once by the caller: both signatures share it.
@@ -265,7 +269,9 @@ def signature_record_paper(*, pupil, guardian, signed_on, typed_name, scan=None,
                 created.append(_signature_create(
                     version=version, guardian=guardian, pupil=pupil, typed_name=typed_name,
                     method=SignatureMethod.PAPER, signed_at=signed_at, recorded_by=recorded_by,
-                    paper_scan=scan or "", discussed_with_child=True, **_evidence(request)))
+                    paper_scan=scan or "", discussed_with_child=discussed_with_child,
+                    # The office computer's address is not the parent's: recorded_by says who entered it.
+                    ip_address=None, user_agent=""))
             except AlreadySigned:
                 continue
         if not created:
@@ -331,17 +337,20 @@ def pack_send(*, title, pupils, user, request=None, now=None):
         current_version_for(audience)
     with transaction.atomic():
         pack = SigningPack.objects.create(title=title, created_by=user)
+        pairs = list(guardians_to_ask([pupil.pk for pupil in pupils]))
+        tokens = [_new_token() for _pair in pairs]
+        # In one statement: a whole school's pack is thousands of links.
+        links = SigningLink.objects.bulk_create([
+            SigningLink(pack=pack, guardian=pair.guardian, pupil=pair.pupil, token_hash=SigningLink.hash_token(token),
+                        expires_at=link_expiry_from(now), sent_at=now)
+            for pair, token in zip(pairs, tokens, strict=True)])
         by_guardian = {}
-        reached = set()
-        for pair in guardians_to_ask([pupil.pk for pupil in pupils]):
-            token = _new_token()
-            link = SigningLink.objects.create(
-                pack=pack, guardian=pair.guardian, pupil=pair.pupil, token_hash=SigningLink.hash_token(token),
-                expires_at=link_expiry_from(now), sent_at=now)
-            by_guardian.setdefault(pair.guardian, []).append((link, token))
-            reached.add(pair.pupil_id)
-        for guardian, links in by_guardian.items():
-            links_email(guardian, links, template="agreement_pack")
+        for link, token in zip(links, tokens, strict=True):
+            by_guardian.setdefault(link.guardian, []).append((link, token))
+        reached = {pair.pupil_id for pair in pairs}
+        school = SchoolProfile.load()
+        for guardian, guardian_links in by_guardian.items():
+            links_email(guardian, guardian_links, template="agreement_pack", school=school)
         unreached = [pupil for pupil in pupils if pupil.pk not in reached]
         pack.unreached_pupils.set(unreached)
         audit_record(action="agreements.pack.sent", actor=user, obj=pack, request=request,
@@ -350,10 +359,10 @@ def pack_send(*, title, pupils, user, request=None, now=None):
     return pack, unreached
 
 
-def links_email(guardian, links, *, template):
+def links_email(guardian, links, *, template, school=None):
     """One email to a guardian with a link per child: `links` are (link, token) pairs."""
     email_queue(
-        to=guardian.email, template=template, wipe_body_after_sending=True,
+        to=guardian.email, template=template, wipe_body_after_sending=True, school=school,
         context={"guardian": guardian,
                  "children": [{"name": child_first_name(link.pupil), "url": link_url(token),
                                "expires_at": link.expires_at} for link, token in links]})
@@ -420,15 +429,16 @@ def device_session_end(*, session, user, request=None, now=None):
 
 # --- Reminders ---------------------------------------------------------------------------------
 
-def monday_of(day):
-    return day - datetime.timedelta(days=day.weekday())
-
-
 def staff_reminder_claim(*, user, today):
-    """True the first time this week's reminder for this person is claimed, False after."""
+    """True when this person's reminder is due (none in the past 7 days) and this run claimed it.
+
+    The row is keyed by person and day: of two runs at once, the unique key lets one through.
+    """
+    if StaffReminder.objects.filter(user=user, sent_on__gt=today - STAFF_REMINDER_EVERY).exists():
+        return False
     try:
         with transaction.atomic():
-            StaffReminder.objects.create(user=user, week=monday_of(today))
+            StaffReminder.objects.create(user=user, sent_on=today)
     except IntegrityError:
         return False
     return True

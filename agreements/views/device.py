@@ -5,31 +5,31 @@ device on these pages. They show one person's details at a time and are never ca
 Back button and a reload show nothing of the person before.
 """
 
+import secrets
+from collections import Counter
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import authenticate
+from django.core.cache import cache
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from agreements import services
+from agreements import compliance, services
 from agreements.access import can_run_office
-from agreements.forms_device import DeviceSignForm, EndWithAccountForm, EndWithPasswordForm, VisitorSignForm
-from agreements.models import (
-    PUPIL_AUDIENCES,
-    Agreement,
-    Audience,
-    DeviceSession,
-    Signature,
-    Visitor,
-    pupil_audience,
-)
+from agreements.forms_device import EndWithAccountForm, EndWithPasswordForm, PupilSignForm, VisitorSignForm
+from agreements.models import Agreement, Audience, DeviceSession, Visitor, pupil_audience
+from agreements.services import child_first_name
 from safety_portal.ratelimit import rate_limited
 
 # The visit whose thank-you page is due; popped when shown, so it is shown once.
 KIOSK_VISITOR_KEY = "agreements_kiosk_visitor"
+# A one-time key for the sign-in form on screen: the first submit uses it up, so a double tap
+# records one visit. The cache claims it, so two submits arriving together cannot both use it.
+KIOSK_FORM_KEY = "agreements_kiosk_form"
+KIOSK_FORM_SECONDS = 24 * 3600
 # The kiosk's sign-in form goes back to the welcome page after this long without a touch or key.
 KIOSK_IDLE_SECONDS = 120
 # The thank-you page goes back to the welcome page by itself after this long.
@@ -58,38 +58,49 @@ def device_page(kind):
     return decorator
 
 
-def first_name(pupil):
-    return pupil.preferred_name or pupil.first_name
-
-
 # --- Class signing session ---------------------------------------------------------------------
+
+def names_to_tell_apart(pupils):
+    """{pupil pk: the name on their button}: first name and initial, or more where two would look alike.
+
+    Two Jack W.s in a year group would otherwise sign for each other.
+    """
+    def short(pupil):
+        return f"{child_first_name(pupil)} {pupil.last_name[:1]}."
+
+    def full(pupil):
+        return f"{child_first_name(pupil)} {pupil.last_name}"
+
+    shorts = Counter(short(pupil) for pupil in pupils)
+    fulls = Counter(full(pupil) for pupil in pupils)
+    names = {}
+    for pupil in pupils:
+        if shorts[short(pupil)] == 1:
+            names[pupil.pk] = short(pupil)
+        elif fulls[full(pupil)] == 1:
+            names[pupil.pk] = full(pupil)
+        else:
+            names[pupil.pk] = f"{full(pupil)} ({pupil.reg_class or pupil.get_year_group_display()})"
+    return names
+
 
 @device_page(DeviceSession.Kind.CLASS)
 def pupil_names(request, device_session):
-    pupils = sorted(device_session.pupils(), key=lambda pupil: (first_name(pupil).lower(), pupil.last_name.lower()))
-    signed = signed_pupils(device_session)
+    pupils = sorted(device_session.pupils(),
+                    key=lambda pupil: (child_first_name(pupil).lower(), pupil.last_name.lower()))
+    signed = compliance.signed_pupil_ids(device_session.pupils())
+    names = names_to_tell_apart(pupils)
     return render(request, "agreements/device_pupil_names.html", {
         "device_session": device_session, "refresh_seconds": REFRESH_SECONDS,
-        "pupils": [{"pk": pupil.pk, "name": f"{first_name(pupil)} {pupil.last_name[:1]}.",
-                    "signed": (pupil.pk, pupil_audience(pupil)) in signed} for pupil in pupils],
+        "pupils": [{"pk": pupil.pk, "name": names[pupil.pk], "signed": pupil.pk in signed} for pupil in pupils],
     })
-
-
-def signed_pupils(device_session):
-    """(pupil id, audience) pairs whose signature counts as current: one query, however big the class."""
-    counts_from = dict(Agreement.objects.filter(audience__in=PUPIL_AUDIENCES, current_version__isnull=False)
-                       .values_list("audience", "counts_from_number"))
-    signatures = (Signature.objects.filter(pupil__in=device_session.pupils(), guardian__isnull=True,
-                                           version__agreement__audience__in=list(counts_from))
-                  .values_list("pupil_id", "version__agreement__audience", "version__number"))
-    return {(pupil_id, audience) for pupil_id, audience, number in signatures if number >= counts_from[audience]}
 
 
 @device_page(DeviceSession.Kind.CLASS)
 def pupil_sign(request, device_session, pupil_pk):
     # Only this session's pupils: another pupil's number answers 404.
     pupil = get_object_or_404(device_session.pupils(), pk=pupil_pk)
-    name = first_name(pupil)
+    name = child_first_name(pupil)
     audience = pupil_audience(pupil)
     try:
         version = services.current_version_for(audience)
@@ -97,11 +108,11 @@ def pupil_sign(request, device_session, pupil_pk):
         messages.warning(request, _("There is nothing for you to sign yet, %(name)s. Tell your teacher.")
                          % {"name": name})
         return redirect("device:pupil_names")
-    if request.method != "POST" and (pupil.pk, audience) in signed_pupils(device_session):
+    if request.method != "POST" and pupil.pk in compliance.signed_pupil_ids([pupil.pk]):
         messages.info(request, _("You have already signed, %(name)s.") % {"name": name})
         return redirect("device:pupil_names")
 
-    form = DeviceSignForm(request.POST or None)
+    form = PupilSignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.signature_record_for_pupil(
@@ -117,6 +128,7 @@ def pupil_sign(request, device_session, pupil_pk):
         return redirect("device:pupil_names")
     return render(request, "agreements/device_pupil_sign.html", {
         "device_session": device_session, "first_name": name, "version": version, "form": form,
+        "button_name": names_to_tell_apart(list(device_session.pupils()))[pupil.pk],
         "read_aloud": audience == Audience.PUPIL_EARLY,
     })
 
@@ -173,6 +185,9 @@ def kiosk_sign(request, device_session):
         version = services.current_version_for(Audience.VISITOR)
     except services.NothingToSign:
         return render(request, "agreements/device_kiosk_unavailable.html", {"device_session": device_session})
+    if request.method == "POST" and not _kiosk_form_claimed(request):
+        # A second tap on Sign in, or a form sent again: the first one is recorded, nothing more is.
+        return redirect("device:kiosk_done")
     form = VisitorSignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -184,9 +199,16 @@ def kiosk_sign(request, device_session):
             return render(request, "agreements/device_kiosk_unavailable.html", {"device_session": device_session})
         request.session[KIOSK_VISITOR_KEY] = visitor.pk
         return redirect("device:kiosk_done")
+    request.session[KIOSK_FORM_KEY] = secrets.token_urlsafe(16)
     return render(request, "agreements/device_kiosk_sign.html", {
         "device_session": device_session, "version": version, "form": form, "idle_seconds": KIOSK_IDLE_SECONDS,
     })
+
+
+def _kiosk_form_claimed(request):
+    """Use up the key of the form on screen: True for the first submit of each form shown, then False."""
+    key = request.session.pop(KIOSK_FORM_KEY, None)
+    return bool(key) and cache.add(f"agreements:kiosk-form:{key}", True, timeout=KIOSK_FORM_SECONDS)
 
 
 @device_page(DeviceSession.Kind.KIOSK)

@@ -14,18 +14,18 @@ from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from agreements import services
+from agreements import compliance, services
 from agreements.access import COMPLIANCE_READERS, MANAGERS, can_manage_agreements
 from agreements.forms_manage import AfterSigningNoteForm, DraftForm, NamedSignersForm
 from agreements.markdown import markdown_to_safe_html
-from agreements.models import Agreement, AgreementVersion, Audience, Signature, VersionStatus
+from agreements.models import Agreement, AgreementVersion, Audience, VersionStatus
 from safety_portal.school.access import role_required
 
 AUDIENCE_ORDER = list(Audience.values)
 
 
 def _agreement(audience):
-    services.agreements_ensure()
+    # Only the list page, the way in to these pages, creates missing agreements: the others only read.
     return get_object_or_404(Agreement.objects.select_related("current_version__published_by"), audience=audience)
 
 
@@ -58,8 +58,7 @@ def _publish_problems(version):
 
 def _counting_signatures(agreement):
     """Signatures that count as current now: the ones a 'sign again' version stops counting."""
-    return Signature.objects.filter(version__agreement=agreement,
-                                    version__number__gte=agreement.counts_from_number).count()
+    return compliance.counted_signatures(agreement).count()
 
 
 # --- Reading ----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -33,7 +33,7 @@ from agreements.forms_packs import (
 from agreements.models import KEY_STAGE_AUDIENCE, Audience, Signature, SigningLink, SigningPack
 from safety_portal.audit.services import audit_record
 from safety_portal.school.access import role_required
-from safety_portal.school.models import Pupil, PupilGuardian, key_stage_for
+from safety_portal.school.models import PupilGuardian, key_stage_for
 
 PAGE_SIZE = 50
 # Pupils listed by name in a preview as needing a paper form; the rest are counted.
@@ -141,9 +141,10 @@ def _send(request, choose, send):
     return redirect(pack)
 
 
-@office_required
+@login_required
 def pack_detail(request, pk):
-    pack = get_object_or_404(SigningPack.objects.select_related("created_by"), pk=pk)
+    # A record: anyone outside the office gets 404, so pack numbers cannot be probed.
+    pack = access.pack_for_user(request.user, pk)
     form = LinkFilterForm(request.GET)
     links = links_with_status(pack.links.select_related("guardian", "pupil"))
     links = form.filter(links).order_by("pupil__last_name", "pupil__first_name", "pupil_id", "guardian__last_name",
@@ -184,7 +185,7 @@ def _link_reachable(link):
     return ""
 
 
-@office_required
+@login_required
 @require_POST
 def link_resend(request, pk):
     link = access.link_for_user(request.user, pk)
@@ -199,7 +200,7 @@ def link_resend(request, pk):
     return _back_to_pack(request, link)
 
 
-@office_required
+@login_required
 def link_revoke(request, pk):
     link = access.link_for_user(request.user, pk)
     if request.method == "POST":
@@ -231,9 +232,9 @@ def _store_scan(scan):
     return default_storage.save(name, scan)
 
 
-@office_required
+@login_required
 def paper_new(request, pupil_pk):
-    pupil = get_object_or_404(Pupil, pk=pupil_pk)
+    pupil = access.pupil_for_paper_form(request.user, pupil_pk)
     next_url = _safe_next(request)
     if request.method == "POST":
         form = PaperForm(request.POST, request.FILES, pupil=pupil)
@@ -245,7 +246,8 @@ def paper_new(request, pupil_pk):
         try:
             created = services.signature_record_paper(
                 pupil=pupil, guardian=data["guardian"], signed_on=data["signed_on"], typed_name=data["typed_name"],
-                scan=stored or None, recorded_by=request.user, request=request)
+                discussed_with_child=data["discussed_with_child"], scan=stored or None, recorded_by=request.user,
+                request=request)
         except services.AlreadySigned:
             form.add_error(None, _("%(guardian)s has already signed the current agreements for %(child)s, so "
                                    "nothing was recorded.") % {"guardian": data["guardian"], "child": pupil})

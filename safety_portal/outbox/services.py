@@ -5,7 +5,7 @@ from safety_portal.outbox.models import OutboxEmail
 from safety_portal.school.models import SchoolProfile
 
 
-def email_queue(*, to, template, context=None, wipe_body_after_sending=False):
+def email_queue(*, to, template, context=None, wipe_body_after_sending=False, school=None):
     """Render `templates/email/<template>` and queue it to send after the transaction commits.
 
     Each template has `<name>_subject.txt`, `<name>.txt` and `<name>.html`.
@@ -14,7 +14,8 @@ def email_queue(*, to, template, context=None, wipe_body_after_sending=False):
     from safety_portal.outbox.tasks import outbox_send
 
     recipients = [to] if isinstance(to, str) else list(to)
-    school = SchoolProfile.load()
+    # A caller sending many emails passes the school once.
+    school = school or SchoolProfile.load()
     context = {"school": school, **(context or {})}
     subject = render_to_string(f"email/{template}_subject.txt", context).strip()
     subject = " ".join(subject.split())

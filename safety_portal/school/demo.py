@@ -52,6 +52,7 @@ SURNAMES = [
     "Jackson", "Clarke", "Hughes", "Ali", "Edwards", "Begum", "Turner", "Hill", "Moore", "Cooper",
 ]
 PUPILS_PER_YEAR = 12
+NO_EMAIL_FAMILY = PUPILS_PER_YEAR - 2  # an even number: class A
 
 
 def _weekday_on_or_after(day):
@@ -156,7 +157,10 @@ def _demo_pupils(this_year):
             for index, (relationship, title, names) in enumerate(carers, start=1):
                 guardian = Guardian.objects.create(
                     mis_id=f"{mis_id}-C{index}", title=title, first_name=rng.choice(names),
-                    last_name=last, email=f"{mis_id.lower()}.c{index}@parents.example",
+                    last_name=last,
+                    # One family in each A class gave the school no email address: the office
+                    # sends them paper.
+                    email="" if n == NO_EMAIL_FAMILY else f"{mis_id.lower()}.c{index}@parents.example",
                     phone=f"07700 9{n:02d}{index:03d}"[:13],
                 )
                 PupilGuardian.objects.create(pupil=pupil, guardian=guardian, relationship=relationship,

@@ -13,25 +13,29 @@ class NavItem:
     label: str
     url_name: str
     roles: frozenset  # empty: every signed-in user
+    group: str = ""  # items of a group share one drop-down, unless only one is visible
 
     def visible_to(self, user):
         return not self.roles or user.has_role(*self.roles)
 
+
+SCHOOL = _("School")
+AGREEMENTS = _("Agreements")
 
 MENU = [
     NavItem(_("Home"), "home", frozenset()),
     NavItem(_("Report a concern"), "incidents:report", frozenset(roles.ALL) - {roles.GOVERNOR}),
     NavItem(_("Incidents"), "incidents:list", frozenset({roles.DSL, roles.HEADTEACHER, roles.TECHNICAL})),
     NavItem(_("Pupils"), "school:pupils", frozenset(roles.PUPIL_RECORDS)),
-    NavItem(_("Staff and governors"), "school:staff", frozenset({roles.ADMINISTRATOR})),
-    NavItem(_("Terms"), "school:terms", frozenset({roles.ADMINISTRATOR})),
-    NavItem(_("MIS import"), "mis_import:upload", frozenset({roles.ADMINISTRATOR})),
-    NavItem(_("School profile"), "school:profile", frozenset({roles.ADMINISTRATOR})),
-    NavItem(_("Agreements"), "agreements:compliance",
-            frozenset({roles.ONLINE_SAFETY_LEAD, roles.ADMINISTRATOR, roles.DSL, roles.HEADTEACHER})),
-    NavItem(_("Agreement texts"), "agreements:list", frozenset({roles.ONLINE_SAFETY_LEAD})),
-    NavItem(_("Parent packs"), "agreements:packs", frozenset({roles.ADMINISTRATOR})),
-    NavItem(_("Signing sessions"), "agreements:sessions", frozenset(roles.ALL) - {roles.GOVERNOR}),
+    NavItem(_("Staff and governors"), "school:staff", frozenset({roles.ADMINISTRATOR}), SCHOOL),
+    NavItem(_("Terms"), "school:terms", frozenset({roles.ADMINISTRATOR}), SCHOOL),
+    NavItem(_("MIS import"), "mis_import:upload", frozenset({roles.ADMINISTRATOR}), SCHOOL),
+    NavItem(_("School profile"), "school:profile", frozenset({roles.ADMINISTRATOR}), SCHOOL),
+    NavItem(_("Who has signed"), "agreements:compliance",
+            frozenset({roles.ONLINE_SAFETY_LEAD, roles.ADMINISTRATOR, roles.DSL, roles.HEADTEACHER}), AGREEMENTS),
+    NavItem(_("Agreement texts"), "agreements:list", frozenset({roles.ONLINE_SAFETY_LEAD}), AGREEMENTS),
+    NavItem(_("Parent packs"), "agreements:packs", frozenset({roles.ADMINISTRATOR}), AGREEMENTS),
+    NavItem(_("Signing sessions"), "agreements:sessions", frozenset(roles.ALL) - {roles.GOVERNOR}, AGREEMENTS),
     NavItem(_("Audit trail"), "audit:events", frozenset(roles.AUDIT_READERS)),
 ]
 
@@ -45,4 +49,22 @@ def menu_for(user, current_path=""):
                if current_path == item["url"] or (item["url"] != "/" and current_path.startswith(item["url"]))]
     if matches:
         max(matches, key=lambda item: len(item["url"]))["active"] = True
-    return items
+    return _grouped(items, [item.group for item in MENU if item.visible_to(user)])
+
+
+def _grouped(items, groups):
+    """Gather each group's items into one drop-down entry, at the place of its first item."""
+    members = {}
+    for item, group in zip(items, groups, strict=True):
+        if group:
+            members.setdefault(group, []).append(item)
+    entries, placed = [], set()
+    for item, group in zip(items, groups, strict=True):
+        if not group or len(members[group]) == 1:
+            entries.append(item)
+        elif group not in placed:
+            placed.add(group)
+            children = members[group]
+            entries.append({"label": group, "children": children,
+                            "active": any(child["active"] for child in children)})
+    return entries

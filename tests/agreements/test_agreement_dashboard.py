@@ -55,7 +55,7 @@ def test_a_child_signed_for_on_paper_counts_as_signed_in_their_pack(client):
     pupil, guardian = guardian_with_child(year_group=5)
     pack, _unreached = services.pack_send(title="Reception", pupils=[pupil], user=office)
     services.signature_record_paper(pupil=pupil, guardian=guardian, signed_on=pack.created_at.date(),
-                                    typed_name="On Paper", recorded_by=office)
+                                    typed_name="On Paper", discussed_with_child=True, recorded_by=office)
     assert _rows(_panel(client.get("/"), "signing"))["Reception"].value == "1 of 1 children signed"
 
 
@@ -74,8 +74,8 @@ def test_compliance_readers_see_each_audience_percent_and_what_is_not_published(
     user_with_role(roles.STAFF)
     guardian_with_child(year_group=5)
     rows = _rows(_panel(client.get("/"), "aup_compliance"))
-    assert rows[str(Audience.STAFF.label)].value == "50%"
-    assert rows[str(Audience.PARENT.label)].value == "0%"
+    assert rows[str(Audience.STAFF.label)].value == "1 of 2 (50%)"
+    assert rows[str(Audience.PARENT.label)].value == "0 of 1 (0%)"
     assert str(rows[str(Audience.GOVERNOR.label)].value) == "not published yet"
     assert rows[str(Audience.STAFF.label)].url == reverse("agreements:compliance_audience", args=["staff"])
     assert rows["Who has signed: the full record"].url == reverse("agreements:compliance")

@@ -122,3 +122,13 @@ def test_the_record_shows_the_demo_data(demo, client):
     assert visitors.status_code == 200
     home = client.get("/")
     assert {"aup_compliance", "to_sign"} <= {panel.key for panel in home.context["panels"]}
+
+
+def test_demo_shows_a_family_the_pack_could_not_reach_and_the_guest_wifi_note(db):
+    from agreements.models import Agreement, Audience, SigningPack
+    from safety_portal.school.demo import demo_load
+
+    demo_load()
+    pack = SigningPack.objects.get()
+    assert pack.unreached_pupils.count() == 1
+    assert "Wi-Fi" in Agreement.objects.get(audience=Audience.VISITOR).after_signing_note

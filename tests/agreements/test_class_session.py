@@ -9,12 +9,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from agreements import services
 from agreements.middleware import DEVICE_SESSION_KEY
 from agreements.models import Audience, DeviceSession, Signature
 from safety_portal.audit.models import AuditEvent
 from safety_portal.school import roles
-from tests.agreements.factories import publish
-from tests.factories import DEFAULT_PASSWORD, PupilFactory, user_with_role
+from tests.agreements.factories import make_link, publish
+from tests.factories import DEFAULT_PASSWORD, GuardianFactory, PupilFactory, PupilGuardianFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -152,7 +153,7 @@ def test_a_sign_form_without_a_name_is_shown_again_with_the_error(client, teache
     start_session(client, teacher)
     response = client.post(reverse("device:pupil_sign", args=[class_5a[0].pk]), {"agree": "on", "typed_name": ""})
     assert response.status_code == 200
-    assert "Type your full name to sign." in response.content.decode()
+    assert "Type your name, or draw it in the box." in response.content.decode()
     assert not Signature.objects.exists()
 
 
@@ -162,6 +163,22 @@ def test_the_tick_counts_only_signatures_on_a_version_that_still_counts(client, 
     assert "(signed)" in client.get(NAMES).content.decode()
     publish(Audience.PUPIL_KS2, body="New rules: everyone signs again.", requires_resign=True)
     assert "(signed)" not in client.get(NAMES).content.decode()
+
+
+def test_a_parents_signature_does_not_tick_the_pupil_who_still_signs_their_own(client, teacher, class_5a,
+                                                                               ks2_version):
+    publish(Audience.PARENT)
+    amelia = class_5a[0]
+    guardian = GuardianFactory()
+    PupilGuardianFactory(pupil=amelia, guardian=guardian)
+    link, _token = make_link(pupil=amelia, guardian=guardian)
+    services.signature_record_for_guardian(link=link, typed_name="Amelia's Mum", discussed_with_child=True)
+    start_session(client, teacher)
+    assert "(signed)" not in client.get(NAMES).content.decode()
+    assert client.get(reverse("device:pupil_sign", args=[amelia.pk])).status_code == 200
+    assert sign(client, amelia)["Location"] == NAMES
+    assert Signature.objects.filter(pupil=amelia, guardian__isnull=True, version=ks2_version).exists()
+    assert "(signed)" in client.get(NAMES).content.decode()
 
 
 def test_nothing_published_tells_the_pupil_to_ask_the_teacher(client, teacher, class_5a):
@@ -293,3 +310,34 @@ def test_the_names_page_runs_a_constant_number_of_queries(client, teacher, ks2_v
     large, response = count_queries(client, NAMES)
     assert small == large
     assert response.content.decode().count("(signed)") == 12
+
+
+def test_a_pupil_can_sign_by_drawing_their_name_alone(client, teacher, class_5a, ks2_version):
+    import base64
+    import io
+
+    from PIL import Image
+
+    start_session(client, teacher)
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 100), "white").save(buffer, format="PNG")
+    drawing = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    response = client.post(reverse("device:pupil_sign", args=[class_5a[0].pk]),
+                           {"agree": "on", "typed_name": "", "drawing": drawing})
+    assert response.status_code == 302
+    signature = Signature.objects.get(pupil=class_5a[0])
+    assert signature.method == "drawn" and signature.drawing == drawing
+
+
+def test_two_pupils_who_would_look_alike_get_buttons_that_tell_them_apart(client, teacher):
+    from agreements.views.device import names_to_tell_apart
+    from tests.factories import PupilFactory
+
+    first = PupilFactory(first_name="Jack", last_name="Williams", year_group=11, reg_class="11A")
+    second = PupilFactory(first_name="Jack", last_name="Wood", year_group=11, reg_class="11B")
+    third = PupilFactory(first_name="Jack", last_name="Wood", year_group=11, reg_class="11C")
+    only = PupilFactory(first_name="Zara", last_name="Khan", year_group=11, reg_class="11A")
+    names = names_to_tell_apart([first, second, third, only])
+    assert names[first.pk] == "Jack Williams"
+    assert names[second.pk] == "Jack Wood (11B)" and names[third.pk] == "Jack Wood (11C)"
+    assert names[only.pk] == "Zara K."

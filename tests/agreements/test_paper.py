@@ -207,6 +207,22 @@ def test_a_signature_without_a_scan_has_nothing_to_download(admin_client, versio
 def test_paper_form_page_is_for_the_office_only(client, versions, family):
     pupil, guardian = family
     client.force_login(user_with_role(roles.DSL))
-    assert client.get(_url(pupil)).status_code == 403
-    assert _post(client, pupil, guardian).status_code == 403
+    assert client.get(_url(pupil)).status_code == 404
+    assert _post(client, pupil, guardian).status_code == 404
     assert not Signature.objects.exists()
+
+
+def test_paper_records_the_declaration_as_given_and_no_office_address_as_the_parents(admin_client, versions,
+                                                                                      family):
+    pupil, guardian = family
+    assert _post(admin_client, pupil, guardian).status_code == 302
+    signatures = list(Signature.objects.filter(pupil=pupil))
+    assert len(signatures) == 2
+    assert not any(signature.discussed_with_child for signature in signatures)
+    assert all(signature.ip_address is None and signature.user_agent == "" for signature in signatures)
+
+
+def test_paper_declaration_ticked_is_kept(admin_client, versions, family):
+    pupil, guardian = family
+    _post(admin_client, pupil, guardian, discussed_with_child="on")
+    assert all(signature.discussed_with_child for signature in Signature.objects.filter(pupil=pupil))

@@ -15,7 +15,7 @@ from django.urls import reverse
 from agreements import services
 from agreements.forms_parent import ParentSignForm
 from agreements.models import Audience, Signature
-from agreements.views.parent import pack_state
+from agreements.parent_pack import pack_state
 from safety_portal.school.models import PupilGuardian, SchoolProfile
 from tests.agreements.factories import make_link, publish
 from tests.factories import GuardianFactory

@@ -13,6 +13,7 @@ from django.utils import timezone
 from agreements import services
 from agreements.forms_parent import ParentSignForm
 from agreements.models import Audience, Signature, SignatureMethod, SigningLink
+from agreements.parent_pack import pack_state
 from agreements.views import parent as parent_views
 from safety_portal.school.models import PupilGuardian, SchoolProfile
 from tests.agreements.factories import guardian_with_child, make_link, publish
@@ -50,7 +51,7 @@ def _shown(token):
     """What the page shows to sign for this token, as its form carries it."""
     link = SigningLink.objects.get(token_hash=SigningLink.hash_token(token))
     try:
-        return ParentSignForm.shown_value(parent_views.pack_state(link).to_sign)
+        return ParentSignForm.shown_value(pack_state(link).to_sign)
     except services.NothingToSign:
         return ""
 
@@ -191,7 +192,10 @@ def test_unknown_tokens_are_limited_per_ip_address(client, school, versions):
         assert client.get(_url(f"guess-{attempt}")).status_code == 404
     response = client.get(_url("guess-one-more"))
     assert response.status_code == 429
-    assert "Too many attempts, try again later" in response.content.decode()
+    page = response.content.decode()
+    assert "Too many attempts, try again later" in page
+    # The wait matches the limit that was hit: unknown tokens are counted over an hour.
+    assert response["Retry-After"] == "3600" and "Wait an hour" in page and "minutes" not in page
     assert response["Cache-Control"] == "no-store"
     # Another address is not held back by this one.
     assert client.get(_url("guess-elsewhere"), REMOTE_ADDR="203.0.113.9").status_code == 404
@@ -202,7 +206,11 @@ def test_every_hit_on_token_pages_counts_towards_a_limit(client, school, version
     _link, token = make_link()
     for _ in range(3):
         assert client.get(_url(token)).status_code == 200
-    assert client.get(_url(token)).status_code == 429
+    response = client.get(_url(token))
+    assert response.status_code == 429
+    # Every hit is counted over 10 minutes, so that is the wait, not an hour.
+    page = response.content.decode()
+    assert response["Retry-After"] == "600" and "Wait 10 minutes" in page and "an hour" not in page
     assert _sign(client, token).status_code == 429
     assert not Signature.objects.exists()
 

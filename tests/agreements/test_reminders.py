@@ -2,8 +2,10 @@
 
 import datetime
 import re
+import threading
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,7 +15,7 @@ from agreements.tasks import agreement_reminders
 from safety_portal.audit.models import AuditEvent
 from safety_portal.outbox.models import OutboxEmail
 from safety_portal.school import roles
-from safety_portal.school.models import PupilGuardian
+from safety_portal.school.models import PupilGuardian, SchoolProfile
 from tests.agreements.factories import guardian_with_child, make_link, publish
 from tests.factories import GuardianFactory, PupilFactory, PupilGuardianFactory, user_with_role
 
@@ -177,6 +179,40 @@ def test_a_parent_of_two_children_gets_one_email_with_a_link_for_each(published)
     assert first.first_name in email.body_text and second.first_name in email.body_text
 
 
+def test_a_parent_with_links_from_two_packs_hears_from_the_school_at_most_once_a_week(published):
+    now = timezone.now()
+    first, guardian = guardian_with_child(year_group=5)
+    second = PupilFactory(year_group=3, first_name="Arthur")
+    PupilGuardianFactory(pupil=second, guardian=guardian)
+    first_link, _token = make_link(pupil=first, guardian=guardian)
+    second_link, _token = make_link(pupil=second, guardian=guardian)  # a pack of its own, sent later
+    assert first_link.pack_id != second_link.pack_id
+    _sent_days_ago(first_link, 8, now=now)
+    _sent_days_ago(second_link, 5, now=now)
+    # The second pack reached them 5 days ago: nothing yet, not even for the first child.
+    assert reminders.parent_reminders_send(now) == 0
+    # Once both are due, both children's links go together in one email.
+    later = now + datetime.timedelta(days=2)
+    assert reminders.parent_reminders_send(later) == 1
+    [email] = _parent_emails()
+    assert len(_tokens(email)) == 2 and "Arthur" in email.body_text
+    assert [SigningLink.objects.get(pk=link.pk).reminders_sent for link in (first_link, second_link)] == [1, 1]
+    assert reminders.parent_reminders_send(later + datetime.timedelta(days=6)) == 0
+    assert reminders.parent_reminders_send(later + WEEK) == 1
+
+
+def test_a_new_pack_for_one_child_holds_back_the_reminder_for_another(published):
+    now = timezone.now()
+    first, guardian = guardian_with_child(year_group=5)
+    second = PupilFactory(year_group=3)
+    PupilGuardianFactory(pupil=second, guardian=guardian)
+    first_link, _token = make_link(pupil=first, guardian=guardian)
+    _sent_days_ago(first_link, 8, now=now)
+    make_link(pupil=second, guardian=guardian)  # emailed just now
+    assert reminders.parent_reminders_send(now) == 0
+    assert reminders.parent_links_due(now + WEEK + datetime.timedelta(minutes=1)).count() == 2
+
+
 def test_two_runs_claiming_the_same_link_at_once_send_one_reminder(published):
     link, _token = make_link(year_group=5)
     _sent_days_ago(link, 8)
@@ -257,3 +293,54 @@ def test_nobody_is_reminded_of_an_agreement_that_is_not_published():
     user_with_role(roles.STAFF)
     assert agreement_reminders() == {"parents": 0, "staff": 0}
     assert not OutboxEmail.objects.exists()
+
+
+# --- Two scheduler runs at once ------------------------------------------------------------------
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_of_the_whole_job_at_the_same_moment_send_each_reminder_once():
+    """Two threads, each with its own database connection, released together by a barrier."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://...): SQLite serialises all writers, so two "
+                    "runs can never race there")
+    SchoolProfile.objects.create(pk=1, name="Oakfield Primary")
+    for audience in (Audience.PARENT, Audience.PUPIL_KS2, Audience.STAFF):
+        publish(audience)
+    first, guardian = guardian_with_child(year_group=5)
+    second = PupilFactory(year_group=3)
+    PupilGuardianFactory(pupil=second, guardian=guardian)
+    links = [make_link(pupil=pupil, guardian=guardian)[0] for pupil in (first, second)]
+    other_link, _token = make_link(year_group=4)
+    for link in (*links, other_link):
+        _sent_days_ago(link, 8)
+    teachers = [user_with_role(roles.STAFF) for _teacher in range(3)]
+    now = timezone.now()
+    barrier = threading.Barrier(2)
+    results = [None, None]
+
+    def run(index):
+        try:
+            barrier.wait(timeout=30)
+            results[index] = reminders.agreement_reminders_send(now)
+        except Exception as error:  # noqa: BLE001 - handed back to the test to assert on
+            results[index] = error
+        finally:
+            connection.close()  # each thread opened its own connection
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a reminder run hung"
+    assert not any(isinstance(result, Exception) for result in results), results
+
+    assert sum(result["parents"] for result in results) == 2
+    assert sum(result["staff"] for result in results) == len(teachers)
+    parent_emails = _parent_emails()
+    assert sorted(email.to[0] for email in parent_emails) == sorted([guardian.email, other_link.guardian.email])
+    # One email for both children (its text is wiped once sent, so the links are counted on the links).
+    assert [link.reminders_sent for link in SigningLink.objects.order_by("pk")] == [1, 1, 1]
+    staff_emails = OutboxEmail.objects.filter(template="agreement_staff_reminder")
+    assert sorted(email.to[0] for email in staff_emails) == sorted(teacher.email for teacher in teachers)
+    assert AuditEvent.objects.filter(action="agreements.link.reminded").count() == 3

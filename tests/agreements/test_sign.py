@@ -448,7 +448,8 @@ def test_evidence_of_a_paper_form_says_who_entered_it_and_when(client, admin_use
     publish(Audience.PUPIL_KS2)
     pupil, guardian = guardian_with_child(year_group=5, reg_class="5A")
     signature = services.signature_record_paper(pupil=pupil, guardian=guardian, signed_on=datetime.date(2026, 9, 8),
-                                                typed_name=str(guardian), recorded_by=admin_user)[0]
+                                                typed_name=str(guardian), discussed_with_child=True,
+                                                recorded_by=admin_user)[0]
     client.force_login(admin_user)
     html = client.get(reverse("agreements:signature", args=[signature.pk])).content.decode()
     assert "Paper form" in html and "8 September 2026" in html

@@ -168,10 +168,26 @@ def test_pages_need_sign_in(client, pages):
         assert response.url.startswith(reverse("login"))
 
 
-def test_the_most_specific_menu_entry_is_the_current_one(client):
-    client.force_login(user_with_role(roles.ONLINE_SAFETY_LEAD))
-    items = navigation.menu_for(user_with_role(roles.ONLINE_SAFETY_LEAD), reverse("agreements:compliance"))
-    active = [item["url"] for item in items if item["active"]]
-    assert active == [reverse("agreements:compliance")]
-    items = navigation.menu_for(user_with_role(roles.ONLINE_SAFETY_LEAD), reverse("agreements:list") + "staff/")
+def _flat(entries):
+    for entry in entries:
+        yield from entry.get("children", [entry])
+
+
+def test_the_most_specific_menu_entry_is_the_current_one():
+    lead = user_with_role(roles.ONLINE_SAFETY_LEAD)
+    items = list(_flat(navigation.menu_for(lead, reverse("agreements:compliance"))))
+    assert [item["url"] for item in items if item["active"]] == [reverse("agreements:compliance")]
+    items = list(_flat(navigation.menu_for(lead, reverse("agreements:list") + "staff/")))
     assert [item["url"] for item in items if item["active"]] == [reverse("agreements:list")]
+
+
+def test_related_pages_share_a_drop_down_unless_only_one_is_visible():
+    office = navigation.menu_for(user_with_role(roles.ADMINISTRATOR), reverse("agreements:packs"))
+    groups = {str(entry["label"]): entry for entry in office if "children" in entry}
+    assert set(groups) == {"School", "Agreements"}
+    assert [str(child["label"]) for child in groups["Agreements"]["children"]] == [
+        "Who has signed", "Parent packs", "Signing sessions"]
+    assert groups["Agreements"]["active"] and not groups["School"]["active"]
+    assert len(office) == 6  # Home, Report a concern, Pupils, School, Agreements, Audit trail
+    teacher = navigation.menu_for(user_with_role(roles.STAFF))
+    assert [str(entry["label"]) for entry in teacher] == ["Home", "Report a concern", "Signing sessions"]
