@@ -122,13 +122,8 @@ def percent(part, whole):
     return 100 * part // whole if whole else None
 
 
-@dataclass
-class Tally:
-    label: object
-    total: int
-    signed: int
-    filter_name: str = ""  # the list filtered to this group: ?filter_name=key
-    key: object = ""
+class SignedCounts:
+    """What follows from `total` and `signed`."""
 
     @property
     def outstanding(self):
@@ -140,7 +135,16 @@ class Tally:
 
 
 @dataclass
-class AudienceSummary:
+class Tally(SignedCounts):
+    label: object
+    total: int
+    signed: int
+    filter_name: str = ""  # the list filtered to this group: ?filter_name=key
+    key: object = ""
+
+
+@dataclass
+class AudienceSummary(SignedCounts):
     audience: Audience
     agreement: Agreement | None
     total: int = 0
@@ -160,14 +164,6 @@ class AudienceSummary:
     @property
     def has_roll(self):
         return self.audience != Audience.VISITOR
-
-    @property
-    def outstanding(self):
-        return self.total - self.signed
-
-    @property
-    def percent(self):
-        return percent(self.signed, self.total)
 
 
 def agreements_by_audience():
