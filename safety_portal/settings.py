@@ -164,6 +164,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "agreements.tasks.agreement_reminders",
         "schedule": 6 * 3600.0,
     },
+    "consent-leavers-digest": {
+        # Weekly; each leaver is named in one digest only however often this runs.
+        "task": "consent.tasks.leavers_digest",
+        "schedule": 7 * 24 * 3600.0,
+    },
 }
 
 # How long a parent's personal signing link works, in days.

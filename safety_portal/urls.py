@@ -27,5 +27,7 @@ urlpatterns = [
     path("agreements/", include("agreements.urls")),
     # No account: a parent's personal link, and the devices handed to pupils and visitors.
     path("p/", include("agreements.urls_parent")),
+    path("p/", include("consent.urls_parent")),
+    path("consent/", include("consent.urls")),
     path("", include("agreements.urls_device")),
 ]

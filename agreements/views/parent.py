@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from agreements import services
+from agreements.extensions import pack_sections
 from agreements.forms_parent import ParentSignForm
 from agreements.parent_pack import child_details, link_for_token, link_problem, pack_state
 from safety_portal.audit.services import client_ip
@@ -71,7 +72,8 @@ def parent_pack(request, link, token):
     except services.NothingToSign:
         return _problem(request, "unavailable", 200)
     services.link_opened(link)
-    context = {"link": link, "pupil": link.pupil, "token": token, "state": state, **child_details(link)}
+    context = {"link": link, "pupil": link.pupil, "token": token, "state": state, **child_details(link),
+               "pack_sections": pack_sections(request, link, token)}
     if request.method != "POST":
         if state.needs_signing:
             context["form"] = ParentSignForm(initial={"shown": ParentSignForm.shown_value(state.to_sign)})
@@ -113,4 +115,5 @@ def parent_pack_done(request, link, token):
     if state.needs_signing:
         return redirect("parent_pack", token)
     return render(request, "agreements/parent_done.html", {
-        "link": link, "pupil": link.pupil, "token": token, "state": state, **child_details(link)})
+        "link": link, "pupil": link.pupil, "token": token, "state": state, **child_details(link),
+        "pack_sections": pack_sections(request, link, token)})

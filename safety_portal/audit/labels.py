@@ -75,6 +75,14 @@ ACTION_LABELS = {
     "agreements.class_session.ended": _("Class signing session ended"),
     "agreements.kiosk_session.started": _("Reception kiosk started"),
     "agreements.kiosk_session.ended": _("Reception kiosk ended"),
+    "consent.decision.recorded": _("Photo-consent decision recorded"),
+    "consent.pupil.viewed": _("Pupil's photo consent opened"),
+    "consent.list.downloaded": _("Do-not-photograph list downloaded"),
+    "consent.coverage.exported": _("Photo-consent coverage exported as CSV"),
+    "consent.settings.changed": _("Photo-consent rule changed"),
+    "consent.purpose.created": _("Photo-consent purpose added"),
+    "consent.purpose.changed": _("Photo-consent purpose changed"),
+    "consent.leaver_images.reviewed": _("Leaver's images reviewed and deleted"),
 }
 
 # Record types: label, the URL name of the page showing one (taking the id), and the roles
@@ -97,6 +105,9 @@ OBJECT_TYPES = {
     "agreements.signinglink": (_("Parent signing link"), "", set()),
     "agreements.devicesession": (_("Signing session"), "", set()),
     "agreements.visitor": (_("Visitor"), "", set()),
+    "consent.consentdecision": (_("Photo-consent decision"), "", set()),
+    "consent.consentpurpose": (_("Photo-consent purpose"), "", set()),
+    "consent.consentsettings": (_("Photo-consent rule"), "", set()),
 }
 
 DETAIL_LABELS = {
@@ -129,6 +140,10 @@ DETAIL_LABELS = {
     "group": _("class or year"),
     "count": _("count"),
     "rows": _("rows"),
+    "purpose": _("purpose"),
+    "answer": _("answer"),
+    "every_guardian_must_agree": _("every parent must agree"),
+    "filters": _("filters"),
 }
 
 

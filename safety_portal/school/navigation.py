@@ -21,6 +21,7 @@ class NavItem:
 
 SCHOOL = _("School")
 AGREEMENTS = _("Agreements")
+PHOTOS = _("Photo consent")
 
 MENU = [
     NavItem(_("Home"), "home", frozenset()),
@@ -36,6 +37,12 @@ MENU = [
     NavItem(_("Agreement texts"), "agreements:list", frozenset({roles.ONLINE_SAFETY_LEAD}), AGREEMENTS),
     NavItem(_("Parent packs"), "agreements:packs", frozenset({roles.ADMINISTRATOR}), AGREEMENTS),
     NavItem(_("Signing sessions"), "agreements:sessions", frozenset(roles.ALL) - {roles.GOVERNOR}, AGREEMENTS),
+    NavItem(_("Do not photograph"), "consent:do_not_photograph", frozenset(roles.ALL) - {roles.GOVERNOR}, PHOTOS),
+    NavItem(_("Consent coverage"), "consent:coverage", frozenset(roles.ALL), PHOTOS),
+    NavItem(_("Purposes and rule"), "consent:purposes", frozenset({roles.ADMINISTRATOR, roles.ONLINE_SAFETY_LEAD}),
+            PHOTOS),
+    NavItem(_("Leavers' images"), "consent:leavers", frozenset({roles.ADMINISTRATOR, roles.ONLINE_SAFETY_LEAD}),
+            PHOTOS),
     NavItem(_("Audit trail"), "audit:events", frozenset(roles.AUDIT_READERS)),
 ]
 

@@ -18,17 +18,22 @@ ADMIN_PAGES = {"school:staff", "school:terms", "mis_import:upload", "school:prof
 AUDIT = {"audit:events"}
 AGREEMENT_RECORD = {"agreements:compliance"}
 SESSIONS = {"agreements:sessions"}
+DNP = {"consent:do_not_photograph"}
+COVERAGE = {"consent:coverage"}
+CONSENT_SETTINGS = {"consent:purposes", "consent:leavers"}
 
 # Written out by hand so that a change to navigation.MENU has to be made here too.
 MENU_FOR_ROLE = {
     roles.ADMINISTRATOR: (EVERYONE | REPORT | PUPIL_PAGES | ADMIN_PAGES | AUDIT | AGREEMENT_RECORD | SESSIONS
-                          | {"agreements:packs"}),
-    roles.DSL: EVERYONE | REPORT | INCIDENTS | PUPIL_PAGES | AUDIT | AGREEMENT_RECORD | SESSIONS,
-    roles.HEADTEACHER: EVERYONE | REPORT | INCIDENTS | PUPIL_PAGES | AUDIT | AGREEMENT_RECORD | SESSIONS,
-    roles.ONLINE_SAFETY_LEAD: EVERYONE | REPORT | PUPIL_PAGES | AGREEMENT_RECORD | SESSIONS | {"agreements:list"},
-    roles.STAFF: EVERYONE | REPORT | SESSIONS,
-    roles.TECHNICAL: EVERYONE | REPORT | INCIDENTS | SESSIONS,
-    roles.GOVERNOR: EVERYONE,
+                          | {"agreements:packs"} | DNP | COVERAGE | CONSENT_SETTINGS),
+    roles.DSL: EVERYONE | REPORT | INCIDENTS | PUPIL_PAGES | AUDIT | AGREEMENT_RECORD | SESSIONS | DNP | COVERAGE,
+    roles.HEADTEACHER: (EVERYONE | REPORT | INCIDENTS | PUPIL_PAGES | AUDIT | AGREEMENT_RECORD | SESSIONS | DNP
+                        | COVERAGE),
+    roles.ONLINE_SAFETY_LEAD: (EVERYONE | REPORT | PUPIL_PAGES | AGREEMENT_RECORD | SESSIONS | {"agreements:list"}
+                               | DNP | COVERAGE | CONSENT_SETTINGS),
+    roles.STAFF: EVERYONE | REPORT | SESSIONS | DNP | COVERAGE,
+    roles.TECHNICAL: EVERYONE | REPORT | INCIDENTS | SESSIONS | DNP | COVERAGE,
+    roles.GOVERNOR: EVERYONE | COVERAGE,
 }
 
 
@@ -157,7 +162,9 @@ def test_the_forbidden_page_is_in_the_portals_style(client, staff_user):
     assert b"This page is not available to you" in response.content
     assert menu_links(response.content) == [(reverse("home"), "Home"),
                                             (reverse("incidents:report"), "Report a concern"),
-                                            (reverse("agreements:sessions"), "Signing sessions")]
+                                            (reverse("agreements:sessions"), "Signing sessions"),
+                                            (reverse("consent:do_not_photograph"), "Do not photograph"),
+                                            (reverse("consent:coverage"), "Consent coverage")]
 
 
 def test_pages_need_sign_in(client, pages):
@@ -184,10 +191,11 @@ def test_the_most_specific_menu_entry_is_the_current_one():
 def test_related_pages_share_a_drop_down_unless_only_one_is_visible():
     office = navigation.menu_for(user_with_role(roles.ADMINISTRATOR), reverse("agreements:packs"))
     groups = {str(entry["label"]): entry for entry in office if "children" in entry}
-    assert set(groups) == {"School", "Agreements"}
+    assert set(groups) == {"School", "Agreements", "Photo consent"}
     assert [str(child["label"]) for child in groups["Agreements"]["children"]] == [
         "Who has signed", "Parent packs", "Signing sessions"]
     assert groups["Agreements"]["active"] and not groups["School"]["active"]
-    assert len(office) == 6  # Home, Report a concern, Pupils, School, Agreements, Audit trail
+    assert len(office) == 7  # Home, Report a concern, Pupils, School, Agreements, Photo consent, Audit trail
     teacher = navigation.menu_for(user_with_role(roles.STAFF))
-    assert [str(entry["label"]) for entry in teacher] == ["Home", "Report a concern", "Signing sessions"]
+    assert [str(entry["label"]) for entry in teacher] == ["Home", "Report a concern", "Signing sessions",
+                                                          "Photo consent"]
