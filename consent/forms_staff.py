@@ -5,6 +5,7 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from consent.models import DecisionMethod
@@ -158,8 +159,20 @@ class OfficeDecisionForm(forms.Form):
         return cleaned
 
     def decided_at(self):
-        """Today's answer is timed now; an earlier day's at noon, as the time is seldom known."""
+        """Today's answer, and any "no", is timed now; an earlier day's "yes" at noon that day.
+
+        A "no" entered late must still count at once: timed on the day it was given, it could sit
+        behind a "yes" the same parent gave online later that day and leave the child off the
+        do-not-photograph list. The day they gave it is kept in the note.
+        """
         day = self.cleaned_data["decided_on"]
-        if day == timezone.localdate():
+        if day == timezone.localdate() or self.cleaned_data["answer"] is False:
             return timezone.now()
         return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+
+    def note_with_day(self):
+        note, day = self.cleaned_data.get("note", ""), self.cleaned_data["decided_on"]
+        if self.cleaned_data["answer"] is False and day != timezone.localdate():
+            given = _("given on %(day)s") % {"day": date_format(day, "j F Y")}
+            return f"{note} ({given})" if note else given
+        return note

@@ -85,7 +85,7 @@ def pupil_consent(request, pk):
         data = form.cleaned_data
         decision = consent_record_by_office(
             pupil=pupil, guardian=data["guardian"], purpose=data["purpose"], answer=data["answer"],
-            method=data["method"], note=data["note"], user=request.user, request=request, now=form.decided_at())
+            method=data["method"], note=form.note_with_day(), user=request.user, request=request, now=form.decided_at())
         _tell_what_counts(request, decision)
         return redirect("consent:pupil", pk=pupil.pk)
     links = lists.pupil_guardian_links(pupil)

@@ -217,11 +217,13 @@ def test_a_purpose_no_longer_in_use_cannot_be_chosen(client, office, khan):
 def test_the_office_is_told_when_a_backdated_answer_does_not_change_what_counts(client, office, khan):
     child, mum, _dad, _step = khan
     website = purpose("School website")
-    decide(child, mum, website, True, when=days_ago(1))
-    response = client.post(page_url(child), _form(mum, website, answer="no", decided_on=(
+    # A back-dated "yes" sits behind her later "no" (a back-dated "no" always counts at once:
+    # see test_a_withdrawal_entered_a_day_late_still_counts_over_that_days_online_yes).
+    decide(child, mum, website, False, when=days_ago(1))
+    response = client.post(page_url(child), _form(mum, website, answer="yes", decided_on=(
         timezone.localdate() - datetime.timedelta(days=20)).isoformat()), follow=True)
     assert "Recorded, but it does not change what counts" in text(response)
-    assert effective_answers([child], [website])[(child.pk, website.pk)].is_yes
+    assert effective_answers([child], [website])[(child.pk, website.pk)].state == "no"
 
 
 def test_a_child_with_nobody_holding_parental_responsibility_has_no_form(client, office):
@@ -270,3 +272,28 @@ def test_pupil_page_section_costs_a_few_queries(office, khan, django_assert_max_
         template, context = pupil_consent_section(office, child)
         assert all(row.answer.is_yes for row in context["consent_rows"])
     assert template == "consent/pupil_consent_section.html"
+
+
+def test_a_withdrawal_entered_a_day_late_still_counts_over_that_days_online_yes(client):
+    """Mum says yes online at 15:00, phones to withdraw at 16:30; the office enters it next morning."""
+    import datetime
+
+    from django.utils import timezone
+
+    from consent.effective import NO, effective_answers
+    from tests.consent.factories import decide, purpose
+    from tests.factories import GuardianFactory, PupilFactory, PupilGuardianFactory, user_with_role
+
+    website = purpose()
+    pupil, mum = PupilFactory(), GuardianFactory()
+    PupilGuardianFactory(pupil=pupil, guardian=mum, parental_responsibility=True)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    decide(pupil, mum, website, True,
+           when=timezone.make_aware(datetime.datetime.combine(yesterday, datetime.time(15))))
+    client.force_login(user_with_role("Administrator"))
+    response = client.post(reverse("consent:pupil", args=[pupil.pk]), {
+        "guardian": mum.pk, "purpose": website.pk, "answer": "no", "method": "verbal",
+        "note": "Phoned the office at 16:30", "decided_on": yesterday.isoformat()})
+    assert response.status_code == 302
+    assert effective_answers([pupil], [website])[(pupil.pk, website.pk)].state == NO
+    assert "given on" in pupil.consent_decisions.get(answer=False).note
