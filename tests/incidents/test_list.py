@@ -5,6 +5,7 @@ import re
 import time
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -273,12 +274,18 @@ def test_list_queries_do_not_grow_with_ten_thousand_incidents(dsl_client, dsl_us
     bulk_school(20, 30, dsl_user, batch=1)
     few, response = count_queries(dsl_client, URL, **params)
     assert listed(response), "the small case must list something, or it skips the page's query"
-    started = time.monotonic()
     bulk_school(10_000, 1_500, dsl_user, batch=2)
+    if connection.vendor == "postgresql":
+        # Fresh statistics, as autovacuum keeps them after a load of this size.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    # Timed: the page itself at 10,000 incidents (making the data depends on the machine).
+    started = time.monotonic()
     many, response = count_queries(dsl_client, URL, **params)
+    elapsed = time.monotonic() - started
     assert many == few
     assert len(listed(response)) == 50 or params
-    assert time.monotonic() - started < 20
+    assert elapsed < 5
 
 
 def test_the_dsl_can_log_an_incident_from_the_list_but_technical_staff_cannot(client):
