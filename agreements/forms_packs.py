@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.compliance import counting_signatures
 from agreements.models import Audience, SigningLink
-from safety_portal.school.forms import DateInput, short_date
+from safety_portal.school.forms import DateInput, offer_responsible_guardians, short_date
 from safety_portal.school.models import Pupil, PupilGuardian, YearGroup
 
 MAX_SCAN_BYTES = 10 * 1024 * 1024
@@ -187,14 +187,7 @@ class PaperForm(forms.Form):
     def __init__(self, *args, pupil, **kwargs):
         super().__init__(*args, **kwargs)
         self.pupil = pupil
-        links = (PupilGuardian.objects.filter(pupil=pupil, parental_responsibility=True)
-                 .select_related("guardian").order_by("priority", "guardian__last_name", "pk"))
-        self.guardians = {link.guardian_id: link.guardian for link in links}
-        self.fields["guardian"].choices = [
-            (link.guardian_id, f"{link.guardian} ({link.relationship})" if link.relationship else str(link.guardian))
-            for link in links]
-        if len(links) == 1:
-            self.fields["guardian"].initial = links[0].guardian_id
+        self.guardians = offer_responsible_guardians(self.fields["guardian"], pupil)
 
     def clean_guardian(self):
         return self.guardians[self.cleaned_data["guardian"]]

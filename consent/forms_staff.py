@@ -9,8 +9,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from consent.models import DecisionMethod
-from safety_portal.school.forms import DateInput
-from safety_portal.school.models import PupilGuardian, YearGroup
+from safety_portal.school.forms import DateInput, offer_responsible_guardians
+from safety_portal.school.models import YearGroup
 
 YEAR_PREFIX, CLASS_PREFIX = "year:", "class:"
 
@@ -123,14 +123,7 @@ class OfficeDecisionForm(forms.Form):
 
     def __init__(self, *args, pupil, purposes, **kwargs):
         super().__init__(*args, **kwargs)
-        links = (PupilGuardian.objects.filter(pupil=pupil, parental_responsibility=True)
-                 .select_related("guardian").order_by("priority", "guardian__last_name", "pk"))
-        self.guardians = {link.guardian_id: link.guardian for link in links}
-        self.fields["guardian"].choices = [
-            (link.guardian_id, f"{link.guardian} ({link.relationship})" if link.relationship else str(link.guardian))
-            for link in links]
-        if len(links) == 1:
-            self.fields["guardian"].initial = links[0].guardian_id
+        self.guardians = offer_responsible_guardians(self.fields["guardian"], pupil)
         self.purposes = {purpose.pk: purpose for purpose in purposes}
         self.fields["purpose"].choices = [("", _("Choose a purpose")),
                                           *((purpose.pk, purpose.name) for purpose in purposes)]

@@ -17,6 +17,7 @@ from safety_portal.school.models import (
     LocalContact,
     MisImport,
     Pupil,
+    PupilGuardian,
     SchoolProfile,
     Term,
     User,
@@ -509,3 +510,18 @@ class MisUploadForm(forms.Form):
             self.add_error("full_contacts", _("Only a parents and carers file can be the full contacts file. Untick "
                                               "this box, or choose “Parents and carers” above."))
         return cleaned
+
+
+def offer_responsible_guardians(field, pupil):
+    """Offer the pupil's parents and carers with parental responsibility as `field`'s choices.
+
+    Returns {guardian id: guardian}, for the form's clean method to turn the choice back into one.
+    """
+    links = (PupilGuardian.objects.filter(pupil=pupil, parental_responsibility=True)
+             .select_related("guardian").order_by("priority", "guardian__last_name", "pk"))
+    field.choices = [
+        (link.guardian_id, f"{link.guardian} ({link.relationship})" if link.relationship else str(link.guardian))
+        for link in links]
+    if len(links) == 1:
+        field.initial = links[0].guardian_id
+    return {link.guardian_id: link.guardian for link in links}
