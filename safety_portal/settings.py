@@ -164,6 +164,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "agreements.tasks.agreement_reminders",
         "schedule": 6 * 3600.0,
     },
+    "policy-review-reminders": {
+        # Daily. Each policy's reminder for a review date and milestone (30, 14, 7 days before, on
+        # the day, weekly overdue) is sent once however often this runs, even on two workers at once.
+        "task": "policies.tasks.review_reminders",
+        "schedule": 24 * 3600.0,
+    },
     "consent-leavers-digest": {
         # Weekly; each leaver is named in one digest only however often this runs.
         "task": "consent.tasks.leavers_digest",

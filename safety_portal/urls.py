@@ -29,5 +29,8 @@ urlpatterns = [
     path("p/", include("agreements.urls_parent")),
     path("p/", include("consent.urls_parent")),
     path("consent/", include("consent.urls")),
+    path("policies/", include("policies.urls")),
+    # No login: the school website links to its published policies here.
+    path("school-policies/", include("policies.urls_public")),
     path("", include("agreements.urls_device")),
 ]

@@ -83,6 +83,19 @@ ACTION_LABELS = {
     "consent.purpose.created": _("Photo-consent purpose added"),
     "consent.purpose.changed": _("Photo-consent purpose changed"),
     "consent.leaver_images.reviewed": _("Leaver's images reviewed and deleted"),
+    "policies.policy.created": _("Policy added to the register"),
+    "policies.policy.changed": _("Policy details changed"),
+    "policies.version.recorded": _("Policy version recorded"),
+    "policies.review.brought_forward": _("Policy review brought forward"),
+    "policies.document.downloaded": _("Policy document downloaded"),
+    "policies.read.confirmed": _("Policy read and confirmed"),
+    "policies.read.reminded": _("Staff reminded to read a policy"),
+    "policies.calendar.created": _("Policy review calendar address made"),
+    "policies.calendar.revoked": _("Policy review calendar address switched off"),
+    "policies.training.recorded": _("Training session recorded"),
+    "policies.training.changed": _("Training session changed"),
+    "policies.training.deleted": _("Training session deleted"),
+    "policies.training.exported": _("Training record exported as CSV"),
 }
 
 # Record types: label, the URL name of the page showing one (taking the id), and the roles
@@ -108,6 +121,10 @@ OBJECT_TYPES = {
     "consent.consentdecision": (_("Photo-consent decision"), "", set()),
     "consent.consentpurpose": (_("Photo-consent purpose"), "", set()),
     "consent.consentsettings": (_("Photo-consent rule"), "", set()),
+    "policies.policy": (_("Policy"), "policies:detail", set(roles.ALL)),
+    "policies.policyversion": (_("Policy version"), "", set()),
+    "policies.trainingsession": (_("Training session"), "policies:training_session",
+                                 {roles.ONLINE_SAFETY_LEAD, roles.HEADTEACHER, roles.ADMINISTRATOR, roles.DSL}),
 }
 
 DETAIL_LABELS = {
@@ -144,6 +161,14 @@ DETAIL_LABELS = {
     "answer": _("answer"),
     "every_guardian_must_agree": _("every parent must agree"),
     "filters": _("filters"),
+    "current": _("now the current version"),
+    "read_roles": _("asked to confirm reading"),
+    "next_review_on": _("next review"),
+    "to": _("brought forward to"),
+    "scheduled": _("scheduled review"),
+    "emailed": _("people emailed"),
+    "attendees": _("attendees"),
+    "held_on": _("date held"),
 }
 
 

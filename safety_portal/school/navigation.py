@@ -22,6 +22,7 @@ class NavItem:
 SCHOOL = _("School")
 AGREEMENTS = _("Agreements")
 PHOTOS = _("Photo consent")
+POLICIES = _("Policies")
 
 MENU = [
     NavItem(_("Home"), "home", frozenset()),
@@ -43,6 +44,9 @@ MENU = [
             PHOTOS),
     NavItem(_("Leavers' images"), "consent:leavers", frozenset({roles.ADMINISTRATOR, roles.ONLINE_SAFETY_LEAD}),
             PHOTOS),
+    NavItem(_("Policy register"), "policies:register", frozenset(roles.ALL), POLICIES),
+    NavItem(_("Training log"), "policies:training_people",
+            frozenset({roles.ONLINE_SAFETY_LEAD, roles.HEADTEACHER, roles.ADMINISTRATOR, roles.DSL}), POLICIES),
     NavItem(_("Audit trail"), "audit:events", frozenset(roles.AUDIT_READERS)),
 ]
 

@@ -10,7 +10,7 @@ from tests.factories import PupilFactory, TermFactory, UserFactory, user_with_ro
 
 pytestmark = pytest.mark.django_db
 
-EVERYONE = {"home"}
+EVERYONE = {"home", "policies:register"}
 REPORT = {"incidents:report"}
 INCIDENTS = {"incidents:list"}
 PUPIL_PAGES = {"school:pupils"}
@@ -21,16 +21,18 @@ SESSIONS = {"agreements:sessions"}
 DNP = {"consent:do_not_photograph"}
 COVERAGE = {"consent:coverage"}
 CONSENT_SETTINGS = {"consent:purposes", "consent:leavers"}
+TRAINING = {"policies:training_people"}
 
 # Written out by hand so that a change to navigation.MENU has to be made here too.
 MENU_FOR_ROLE = {
     roles.ADMINISTRATOR: (EVERYONE | REPORT | PUPIL_PAGES | ADMIN_PAGES | AUDIT | AGREEMENT_RECORD | SESSIONS
-                          | {"agreements:packs"} | DNP | COVERAGE | CONSENT_SETTINGS),
-    roles.DSL: EVERYONE | REPORT | INCIDENTS | PUPIL_PAGES | AUDIT | AGREEMENT_RECORD | SESSIONS | DNP | COVERAGE,
+                          | {"agreements:packs"} | DNP | COVERAGE | CONSENT_SETTINGS | TRAINING),
+    roles.DSL: (EVERYONE | REPORT | INCIDENTS | PUPIL_PAGES | AUDIT | AGREEMENT_RECORD | SESSIONS | DNP | COVERAGE
+                | TRAINING),
     roles.HEADTEACHER: (EVERYONE | REPORT | INCIDENTS | PUPIL_PAGES | AUDIT | AGREEMENT_RECORD | SESSIONS | DNP
-                        | COVERAGE),
+                        | COVERAGE | TRAINING),
     roles.ONLINE_SAFETY_LEAD: (EVERYONE | REPORT | PUPIL_PAGES | AGREEMENT_RECORD | SESSIONS | {"agreements:list"}
-                               | DNP | COVERAGE | CONSENT_SETTINGS),
+                               | DNP | COVERAGE | CONSENT_SETTINGS | TRAINING),
     roles.STAFF: EVERYONE | REPORT | SESSIONS | DNP | COVERAGE,
     roles.TECHNICAL: EVERYONE | REPORT | INCIDENTS | SESSIONS | DNP | COVERAGE,
     roles.GOVERNOR: EVERYONE | COVERAGE,
