@@ -1,0 +1,5 @@
+"""TEMPORARY: replaced by the real panels."""
+
+
+def policy_panels(user):
+    return []
