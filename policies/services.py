@@ -57,7 +57,7 @@ def policy_create(*, actor, linked=(), request=None, **fields):
 def policy_update(*, policy, actor, linked=None, request=None, **fields):
     """Change the register entry. A new review cycle moves the next review date with it."""
     with transaction.atomic():
-        policy = Policy.objects.select_for_update().select_related("current_version").get(pk=policy.pk)
+        policy = Policy.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=policy.pk)
         changed = [name for name in POLICY_FIELDS if name in fields and getattr(policy, name) != fields[name]]
         for name in changed:
             setattr(policy, name, fields[name])
@@ -83,7 +83,7 @@ def version_record(*, policy, number, change_summary, approved_on, approved_by, 
     cycle from its approval date and clears any brought-forward date.
     """
     with transaction.atomic():
-        policy = Policy.objects.select_for_update().select_related("current_version").get(pk=policy.pk)
+        policy = Policy.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=policy.pk)
         current = policy.current_version
         becomes_current = current is None or approved_on >= current.approved_on
         if becomes_current and current is not None and \
@@ -109,7 +109,7 @@ def version_record(*, policy, number, change_summary, approved_on, approved_by, 
 def review_bring_forward(*, policy, to, reason, actor, request=None):
     """Review earlier than the cycle says, for example after an incident or new guidance."""
     with transaction.atomic():
-        policy = Policy.objects.select_for_update().select_related("current_version").get(pk=policy.pk)
+        policy = Policy.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=policy.pk)
         scheduled = policy.scheduled_review_on()
         if scheduled is not None and to >= scheduled:
             raise NothingToBringForward(scheduled)
