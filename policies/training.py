@@ -28,7 +28,7 @@ def _holds(names):
 
 def people_with_training(today=None):
     """Active staff and governors, annotated with `last_trained_on` (latest refresher), `last_any_on`,
-    `inducted` and `is_governor_only`, ordered by name."""
+    `inducted` and `is_staff_member` (holds a role other than governor), ordered by name."""
     today = today or timezone.localdate()
     return (User.objects.filter(is_active=True).filter(_holds(roles.ALL))
             .annotate(

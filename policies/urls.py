@@ -23,12 +23,12 @@ urlpatterns = [
     # A personal calendar of review dates (views/calendar.py); the feed itself needs no login.
     path("calendar/", calendar.calendar_settings, name="calendar"),
     path("calendar/<str:token>.ics", calendar.feed, name="calendar_feed"),
-    # The training log (views/training.py)
-    path("training/", training.sessions, name="training"),
+    # The training log (views/training.py): who is due first, so every training page sits under it.
+    path("training/", training.people, name="training_people"),
+    path("training/people.csv", training.people_csv, name="training_people_csv"),
+    path("training/sessions/", training.sessions, name="training"),
     path("training/new/", training.session_new, name="training_new"),
     path("training/<int:pk>/", training.session_detail, name="training_session"),
     path("training/<int:pk>/edit/", training.session_edit, name="training_edit"),
     path("training/<int:pk>/delete/", training.session_delete, name="training_delete"),
-    path("training/people/", training.people, name="training_people"),
-    path("training/people.csv", training.people_csv, name="training_people_csv"),
 ]
