@@ -5,6 +5,7 @@ with its audit events and any email it causes (the outbox is written in the same
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
@@ -168,7 +169,8 @@ def read_reminders_send(*, version, actor, request=None, now=None):
         url = reverse("policies:read", args=[version.pk])
         for person in outstanding:
             email_queue(to=person.email, template="policy_read_reminder", school=school,
-                        context={"version": version, "policy": version.policy, "person": person, "path": url})
+                        context={"version": version, "policy": version.policy, "person": person, "path": url,
+                                 "url": f"{settings.SITE_URL.rstrip('/')}{url}"})
         version.read_reminded_at = now
         version.save(update_fields=["read_reminded_at"])
         audit_record(action="policies.read.reminded", obj=version, actor=actor, request=request,

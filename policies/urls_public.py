@@ -8,5 +8,5 @@ app_name = "public_policies"
 
 urlpatterns = [
     path("", public.published, name="list"),
-    path("<int:pk>/<slug:name>", public.document, name="document"),
+    path("<int:pk>/<str:name>", public.document, name="document"),
 ]
