@@ -166,7 +166,8 @@ def test_the_forbidden_page_is_in_the_portals_style(client, staff_user):
                                             (reverse("incidents:report"), "Report a concern"),
                                             (reverse("agreements:sessions"), "Signing sessions"),
                                             (reverse("consent:do_not_photograph"), "Do not photograph"),
-                                            (reverse("consent:coverage"), "Consent coverage")]
+                                            (reverse("consent:coverage"), "Consent coverage"),
+                                            (reverse("policies:register"), "Policy register")]
 
 
 def test_pages_need_sign_in(client, pages):
@@ -193,11 +194,14 @@ def test_the_most_specific_menu_entry_is_the_current_one():
 def test_related_pages_share_a_drop_down_unless_only_one_is_visible():
     office = navigation.menu_for(user_with_role(roles.ADMINISTRATOR), reverse("agreements:packs"))
     groups = {str(entry["label"]): entry for entry in office if "children" in entry}
-    assert set(groups) == {"School", "Agreements", "Photo consent"}
+    assert set(groups) == {"School", "Agreements", "Photo consent", "Policies"}
     assert [str(child["label"]) for child in groups["Agreements"]["children"]] == [
         "Who has signed", "Parent packs", "Signing sessions"]
     assert groups["Agreements"]["active"] and not groups["School"]["active"]
-    assert len(office) == 7  # Home, Report a concern, Pupils, School, Agreements, Photo consent, Audit trail
+    # Home, Report a concern, Pupils, School, Agreements, Photo consent, Policies, Audit trail
+    assert len(office) == 8
+    assert [str(child["label"]) for child in groups["Policies"]["children"]] == ["Policy register", "Training log"]
     teacher = navigation.menu_for(user_with_role(roles.STAFF))
+    # A group with one entry a role may use is a plain link.
     assert [str(entry["label"]) for entry in teacher] == ["Home", "Report a concern", "Signing sessions",
-                                                          "Photo consent"]
+                                                          "Photo consent", "Policy register"]
