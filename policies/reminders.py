@@ -7,6 +7,7 @@ email; the unique key lets only one run insert it, and the other finds it taken 
 A new review date gives new keys, so its milestones start again.
 """
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -70,9 +71,12 @@ def review_reminders_send(today=None):
             if not _claim(policy, policy.next_review_on, milestone):
                 continue
             days_left = (policy.next_review_on - today).days
+            path = reverse("policies:detail", args=[policy.pk])
             email_queue(to=addresses, template="policy_review_reminder", school=school, context={
                 "policy": policy, "due_on": policy.next_review_on, "days_left": days_left,
-                "days_overdue": -days_left, "milestone": milestone_label(milestone),
-                "path": reverse("policies:detail", args=[policy.pk])})
+                "days_overdue": -days_left, "weeks_overdue": max(-days_left, 0) // 7,
+                "milestone": milestone_label(milestone), "path": path,
+                # Templates cannot see settings: the email's link is made absolute here.
+                "url": f"{settings.SITE_URL.rstrip('/')}{path}"})
         sent += 1
     return sent

@@ -4,6 +4,14 @@ from safety_portal.school import roles
 from tests.factories import user_with_role
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploads (scans, policy documents, the demo's PDFs) go to a folder of each test's own,
+    never into var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def admin_user(db):
     return user_with_role(roles.ADMINISTRATOR, email="office@school.example")

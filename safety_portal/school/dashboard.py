@@ -57,19 +57,11 @@ def panels_for(user):
     panels = []
     if user.has_role(roles.ADMINISTRATOR):
         panels.append((20, _setup_panel()))
-    if user.has_role(roles.ONLINE_SAFETY_LEAD):
-        panels.append((31, Panel("policy_reviews", _("Policy reviews due"),
-                                 _("Policies due for review in the next 30 days, and any overdue, will "
-                                   "appear here."))))
     if user.has_role(roles.GOVERNOR):
-        panels += [
-            (50, Panel("governor_reports", _("Termly reports"),
-                       _("Finalised termly online-safety reports will be ready to download here."))),
-            (51, Panel("governor_policies", _("Policy register"),
-                       _("The school's policies and their next review dates will appear here."))),
-        ]
+        panels.append((50, Panel("governor_reports", _("Termly reports"),
+                                 _("Finalised termly online-safety reports will be ready to download here."))))
     for provider in extensions.dashboard_panel_providers:
         panels += provider(user)
-    # Positions: case work 10, school set-up 20, agreements 30, filtering 40, governors 50,
-    # your own concerns 60, things to sign 90.
+    # Positions: case work 10, school set-up 20, agreements 30, policies 31, filtering 40,
+    # governors 50, your own concerns 60, things to sign 90, policies to read 91.
     return [panel for _position, panel in sorted(panels, key=lambda item: item[0])]
