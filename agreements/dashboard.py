@@ -64,7 +64,8 @@ def _compliance_panel(summaries):
 
 def _to_sign_panel(user):
     panel = Panel("to_sign", _("To read and sign"),
-                  _("Agreements and policies waiting for your signature or read receipt will appear here."))
+                  _("Agreements waiting for your signature will appear here; policies to read get a panel of "
+                    "their own."))
     for agreement in agreements_to_sign(user):
         panel.rows.append(Row(agreement.current_version.title, _("to sign"),
                               reverse("agreements:sign", args=[agreement.audience])))

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import STAFF_AGREEMENT_ROLES, AgreementVersion
+from safety_portal.forms import IdsChoiceField
 from safety_portal.school.models import User
 
 NOTE_MAX_LENGTH = 1000
@@ -43,7 +44,7 @@ class DraftForm(forms.Form):
 
 
 class NamedSignersForm(forms.Form):
-    users = forms.ModelMultipleChoiceField(
+    users = IdsChoiceField(
         label=_("Staff who must sign"), required=False, queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         help_text=_("Tick the staff who post on the school's official social media accounts. Only they are asked "

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from incidents.models import MAX_TEXT, Incident, PupilRole
+from safety_portal.forms import IdsChoiceField
 from safety_portal.school import roles
 from safety_portal.school.models import Pupil, User
 
@@ -31,7 +32,7 @@ class DateTimeInput(forms.DateTimeInput):
 class ReportForm(forms.ModelForm):
     """A concern as a member of staff reports it. Pupils come as `pupil` ids with `pupil_role_<id>`."""
 
-    pupils = forms.ModelMultipleChoiceField(
+    pupils = IdsChoiceField(
         queryset=Pupil.objects.none(), required=False, label=_("Pupils involved"),
         widget=forms.MultipleHiddenInput,
         error_messages={"invalid_choice": _("One of the pupils chosen is no longer on roll: search again."),

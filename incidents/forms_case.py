@@ -15,6 +15,7 @@ from incidents.models import (
     Severity,
     StepState,
 )
+from safety_portal.forms import IdsChoiceField
 from safety_portal.school import roles
 from safety_portal.school.forms import DateInput
 from safety_portal.school.models import User
@@ -61,7 +62,7 @@ class TriageForm(forms.Form):
                                   error_messages={"required": _("Say whether this is a child-protection concern.")})
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False,
                                    empty_label=_("Nobody yet"))
-    named_people = forms.ModelMultipleChoiceField(
+    named_people = IdsChoiceField(
         label=_("People named on the case"), queryset=User.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("On a restricted case (an allegation against staff) only the headteacher and the people named "

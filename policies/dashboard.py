@@ -59,8 +59,8 @@ def _editors_panel(today):
             panel.rows.append(Row(policy.title, value, reverse("policies:detail", args=[policy.pk])))
     training_due = people_with_training(today).filter(due_filter(today)).count()
     if training_due:
-        panel.rows.append(Row(_("Training: people due a refresher"), training_due,
-                              reverse("policies:training_people")))
+        panel.rows.append(Row(_("Training: people due a refresher or never trained"), training_due,
+                              reverse("policies:training_people") + "?show=due"))
     if panel.rows:
         panel.rows.append(Row(_("The full policy register"), "", _register_url()))
     return panel

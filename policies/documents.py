@@ -9,6 +9,7 @@ import uuid
 import zipfile
 
 from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
 from django.utils import timezone
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
@@ -31,7 +32,8 @@ def document_kind(handle):
             names = set()
         finally:
             handle.seek(0)
-        if "word/document.xml" in names and "[Content_Types].xml" in names:
+        # A macro-enabled document (.docm) carries a vbaProject part: refused, whatever its name.
+        if "word/document.xml" in names and "[Content_Types].xml" in names and "word/vbaProject.bin" not in names:
             return DOCX
     return None
 
@@ -52,3 +54,21 @@ def download_name(version):
     title = "".join(char if char.isalnum() else "-" for char in version.policy.title.lower())
     title = "-".join(part for part in title.split("-") if part)[:80] or "policy"
     return f"{title}-v{version.number}{version.document_extension}"
+
+
+def document_response(version, *, cache_control):
+    """The version's document as an attachment, checked again before it leaves: a stored file that
+    is missing, or no longer a PDF or Word document, is "not found"."""
+    try:
+        handle = version.document.open("rb")
+    except (FileNotFoundError, ValueError, OSError) as missing:
+        raise Http404 from missing
+    kind = document_kind(handle)
+    if kind is None:
+        handle.close()
+        raise Http404
+    content_type, _extension = kind
+    response = FileResponse(handle, as_attachment=True, content_type=content_type, filename=download_name(version))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = cache_control
+    return response

@@ -11,8 +11,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from policies import documents
+from policies import documents, services
 from policies.models import ApprovingBody, Category, Policy, ReviewState, Status, validate_version_number
+from safety_portal.forms import CheckboxList, IdsChoiceField
 from safety_portal.school import roles
 from safety_portal.school.forms import DateInput, short_date
 from safety_portal.school.models import User
@@ -100,9 +101,10 @@ class PolicyForm(forms.ModelForm):
         model = Policy
         fields = ["title", "category", "owner", "approving_body", "committee_name", "review_cycle_months",
                   "linked", "on_website", "status"]
+        field_classes = {"linked": IdsChoiceField}
         widgets = {
             "approving_body": forms.RadioSelect,
-            "linked": forms.CheckboxSelectMultiple,
+            "linked": CheckboxList,
         }
         labels = {
             "title": _("Title"),
@@ -113,6 +115,8 @@ class PolicyForm(forms.ModelForm):
         }
         help_texts = {
             "title": _("As it appears on the document, for example \"Online safety\"."),
+            "owner": _("The person who keeps this policy up to date (a governor can own one). They get the "
+                       "review reminders."),
             "approving_body": _("Who signs off each new version."),
             "linked": _("Policies that refer to this one. The link shows on both policies' pages."),
             "status": _("Only policies in use get review reminders. A policy is never deleted: choose \"No longer "
@@ -120,7 +124,8 @@ class PolicyForm(forms.ModelForm):
         }
         error_messages = {
             "title": {"unique": _("There is already a policy with this title. Open it from the register, or "
-                                  "choose another title.")},
+                                  "choose another title."),
+                      "required": _("Write the policy's title, for example \"Online safety\".")},
         }
 
     def __init__(self, *args, **kwargs):
@@ -194,7 +199,7 @@ class VersionForm(forms.Form):
                  (ASK_CHOSEN, _("Chosen roles"))],
         help_text=_("Those asked see it on their home page until they confirm, and you can see who has."))
     read_roles = forms.MultipleChoiceField(
-        label=_("Roles to ask"), required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Roles to ask"), required=False, widget=CheckboxList,
         choices=[(name, roles.LABELS[name]) for name in roles.ALL],
         help_text=_("Only when you chose \"Chosen roles\" above."))
 
@@ -247,6 +252,14 @@ class VersionForm(forms.Form):
         data = super().clean()
         if data.get("ask_to_read") == self.ASK_CHOSEN and not data.get("read_roles"):
             self.add_error("read_roles", _("Tick at least one role to ask, or choose \"No\" above."))
+        current = self.policy.current_version
+        approved_on = data.get("approved_on")
+        if (current and approved_on and approved_on < current.approved_on
+                and data.get("ask_to_read") not in (None, "", self.ASK_NOBODY)):
+            # Staff are only ever asked to read the version in force.
+            self.add_error("ask_to_read", _("This version was approved before the current one (%(date)s), so it "
+                                            "goes into the history only and nobody can be asked to read it. "
+                                            "Choose \"No\".") % {"date": short_date(current.approved_on)})
         return data
 
     def read_role_names(self):
@@ -269,7 +282,7 @@ class BringForwardForm(forms.Form):
     to = forms.DateField(label=_("Review by"), widget=DateInput,
                          error_messages={"required": _("Choose the date to review it by."),
                                          "invalid": _("Write a real date, for example 03/09/2026.")},
-                         help_text=_("Today or later, and before the date the review cycle gives."))
+                         help_text=_("Today or later, and before the review date now due."))
     reason = forms.CharField(
         label=_("Why"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Say why the review is needed sooner.")},
@@ -285,7 +298,11 @@ class BringForwardForm(forms.Form):
         day = self.cleaned_data["to"]
         if day < timezone.localdate():
             raise ValidationError(_("Choose today or a later date."))
-        if self.scheduled and day >= self.scheduled:
-            raise ValidationError(_("Choose a date before %(scheduled)s, when the review is due anyway."),
-                                  params={"scheduled": short_date(self.scheduled)})
+        latest = services.bring_forward_latest(self.policy)
+        if day > latest and self.policy.current_version_id:
+            raise ValidationError(_("Choose a date before %(due)s, when the review is due already."),
+                                  params={"due": short_date(latest + datetime.timedelta(days=1))})
+        if day > latest:
+            raise ValidationError(_("Choose a date no later than %(latest)s, five years from today."),
+                                  params={"latest": short_date(latest)})
         return day

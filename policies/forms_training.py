@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from policies import training
 from policies.models import TrainingKind
-from safety_portal.forms import DateRangeForm
+from safety_portal.forms import CheckboxList, DateRangeForm, IdsChoiceField
 from safety_portal.school import roles
 from safety_portal.school.forms import DateInput, short_date
 from safety_portal.school.models import User
@@ -59,14 +59,8 @@ class SessionFilterForm(DateRangeForm):
         return sessions
 
 
-class AttendeeCheckboxes(forms.CheckboxSelectMultiple):
-    def id_for_label(self, id_, index=None):
-        # The error summary links to the list as a whole (the template gives its errors this id).
-        return id_ if index is None else super().id_for_label(id_, index)
-
-
-class AttendeesField(forms.ModelMultipleChoiceField):
-    widget = AttendeeCheckboxes
+class AttendeesField(IdsChoiceField):
+    widget = CheckboxList
 
     def label_from_instance(self, obj):
         name = obj.get_full_name() or obj.email
@@ -79,12 +73,14 @@ class AttendeesField(forms.ModelMultipleChoiceField):
 class TrainingSessionForm(forms.Form):
     held_on = DateField(label=_("Date"))
     title = forms.CharField(label=_("Title"), max_length=150,
+                            error_messages={"required": _("Write the session's title.")},
                             widget=forms.TextInput(attrs={"placeholder": _("For example: Annual safeguarding update")}))
     provider = forms.CharField(
         label=_("Provider"), max_length=150, required=False,
         help_text=_("Who delivered it, for example the DSL, the local authority or an online course."))
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", _("Choose a kind")), *TrainingKind.choices],
+        error_messages={"required": _("Choose what kind of training it was.")},
         help_text=_("Induction, annual, DSL and governor training count as the yearly safeguarding refresher; "
                     "\"Other\" is logged but does not."))
     notes = forms.CharField(label=_("Notes"), max_length=2000, required=False,

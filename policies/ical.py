@@ -8,7 +8,9 @@ from django.utils.translation import gettext as _
 
 
 def _escape(text):
-    return (str(text).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    # Control characters other than line breaks may not appear in iCalendar text.
+    text = "".join(char for char in str(text) if char in "\r\n" or (ord(char) >= 32 and ord(char) != 127))
+    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
             .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
 
 
@@ -45,8 +47,8 @@ def review_calendar(policies, *, host, school_name, now=None):
             # Stable per policy: a moved review date updates the event in the calendar rather than adding one.
             f"UID:policy-{policy.pk}-review@{host}",
             f"DTSTAMP:{stamp}",
+            # A date with no end is a one-day event (RFC 5545 3.6.1), even on 31 December 9999.
             f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{day + datetime.timedelta(days=1):%Y%m%d}",
             f"SUMMARY:{_escape(_('Review due: %(title)s') % {'title': policy.title})}",
             "TRANSP:TRANSPARENT",
             "END:VEVENT",

@@ -20,6 +20,7 @@ from policies.dates import add_months
 from safety_portal.school import roles
 
 DUE_SOON_DAYS = 30
+MAX_REVIEW_CYCLE_MONTHS = 60
 REFRESHER_MONTHS = 12
 
 
@@ -97,7 +98,8 @@ class Policy(models.Model):
         _("committee"), max_length=100, blank=True,
         help_text=_("Only when a governors' committee approves it, for example \"Pupils and curriculum\"."))
     review_cycle_months = models.PositiveSmallIntegerField(
-        _("review every (months)"), default=12, validators=[MinValueValidator(1), MaxValueValidator(60)],
+        _("review every (months)"), default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_REVIEW_CYCLE_MONTHS)],
         help_text=_("Most policies are reviewed every 12 months; some every 24 or 36."))
     linked = models.ManyToManyField("self", verbose_name=_("linked policies"), blank=True, symmetrical=True)
     on_website = models.BooleanField(
@@ -235,14 +237,6 @@ class ReadReceipt(models.Model):
 
     def __str__(self):
         return f"{self.user} read {self.version}"
-
-
-class Milestone(models.TextChoices):
-    DAYS_30 = "before_30", _("30 days before")
-    DAYS_14 = "before_14", _("14 days before")
-    DAYS_7 = "before_7", _("7 days before")
-    DUE = "due", _("on the day")
-    # Overdue reminders are "overdue_<week>": overdue_1 a week after the date, and so on.
 
 
 class ReviewReminder(models.Model):

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from policies.dates import DAYS_BEFORE, current_milestone, milestone_label
 from policies.models import Policy, ReviewReminder
+from safety_portal.audit.services import audit_record
 from safety_portal.outbox.services import email_queue
 from safety_portal.school import roles
 from safety_portal.school.models import SchoolProfile, User
@@ -28,11 +29,13 @@ def policies_with_a_milestone(today):
     """Policies in use whose review date is within the first reminder's reach, or past."""
     first = today + timezone.timedelta(days=max(DAYS_BEFORE))
     return (Policy.objects.in_use().filter(next_review_on__lte=first)
-            .select_related("owner").order_by("next_review_on", "pk"))
+            .select_related("owner").prefetch_related("owner__groups").order_by("next_review_on", "pk"))
 
 
 def _recipients(policy, leads):
-    people = ([policy.owner] if policy.owner and policy.owner.is_active and policy.owner.email else []) + leads
+    # An owner who has left, or holds no role any more, could not open the policy: the lead is told.
+    owner = policy.owner
+    people = ([owner] if owner and owner.email and owner.role_names else []) + leads
     seen, addresses = set(), []
     for person in people:
         if person.email.lower() not in seen:
@@ -68,7 +71,10 @@ def review_reminders_send(today=None):
         if ReviewReminder.objects.filter(policy=policy, due_on=policy.next_review_on, milestone=milestone).exists():
             continue
         with transaction.atomic():
-            if not _claim(policy, policy.next_review_on, milestone):
+            # A version recorded since this run read the register moves the date: leave it to the next run.
+            now_due = Policy.objects.select_for_update().filter(pk=policy.pk, status=policy.status).values_list(
+                "next_review_on", flat=True).first()
+            if now_due != policy.next_review_on or not _claim(policy, policy.next_review_on, milestone):
                 continue
             days_left = (policy.next_review_on - today).days
             path = reverse("policies:detail", args=[policy.pk])
@@ -78,5 +84,7 @@ def review_reminders_send(today=None):
                 "milestone": milestone_label(milestone), "path": path,
                 # Templates cannot see settings: the email's link is made absolute here.
                 "url": f"{settings.SITE_URL.rstrip('/')}{path}"})
+            audit_record(action="policies.review.reminded", obj=policy, detail={
+                "milestone": milestone, "due_on": policy.next_review_on.isoformat(), "emailed": len(addresses)})
         sent += 1
     return sent

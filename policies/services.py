@@ -11,7 +11,9 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
+from policies.dates import add_months
 from policies.models import (
+    MAX_REVIEW_CYCLE_MONTHS,
     CalendarFeed,
     Policy,
     PolicyVersion,
@@ -38,7 +40,12 @@ class ReadReminderTooSoon(Exception):
 
 
 class NothingToBringForward(Exception):
-    """The new date is not earlier than the scheduled review date."""
+    """The new date is not earlier than the scheduled review date, or (with none scheduled) is
+    further off than the longest review cycle."""
+
+
+class VersionNumberOutOfOrder(Exception):
+    """A version added to the history (approved before the current one) must have a lower number."""
 
 
 def _review_date_refresh(policy):
@@ -87,9 +94,12 @@ def version_record(*, policy, number, change_summary, approved_on, approved_by, 
         policy = Policy.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=policy.pk)
         current = policy.current_version
         becomes_current = current is None or approved_on >= current.approved_on
-        if becomes_current and current is not None and \
-                version_number_key(number) <= version_number_key(current.number):
-            raise VersionNumberNotNewer(current.number)
+        if current is not None:
+            newer = version_number_key(number) > version_number_key(current.number)
+            if becomes_current and not newer:
+                raise VersionNumberNotNewer(current.number)
+            if not becomes_current and newer:
+                raise VersionNumberOutOfOrder(current.number)
         version = PolicyVersion.objects.create(
             policy=policy, number=number, change_summary=change_summary, approved_on=approved_on,
             approved_by=approved_by, document=document, document_name=document_name[:200],
@@ -107,13 +117,24 @@ def version_record(*, policy, number, change_summary, approved_on, approved_by, 
     return version
 
 
+def bring_forward_latest(policy, today=None):
+    """The latest date a review can be brought forward to: the day before the review now due, so
+    a review only ever moves earlier. With no approved version the date is set by hand, up to
+    the longest cycle from today."""
+    scheduled = policy.scheduled_review_on()
+    if scheduled is None:
+        return add_months(today or timezone.localdate(), MAX_REVIEW_CYCLE_MONTHS)
+    return min(scheduled, policy.next_review_on or scheduled) - timezone.timedelta(days=1)
+
+
 def review_bring_forward(*, policy, to, reason, actor, request=None):
     """Review earlier than the cycle says, for example after an incident or new guidance."""
     with transaction.atomic():
         policy = Policy.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=policy.pk)
         scheduled = policy.scheduled_review_on()
-        if scheduled is not None and to >= scheduled:
-            raise NothingToBringForward(scheduled)
+        latest = bring_forward_latest(policy)
+        if to > latest:
+            raise NothingToBringForward(latest)
         policy.review_brought_forward_to = to
         policy.review_brought_forward_reason = reason
         _review_date_refresh(policy)

@@ -11,3 +11,28 @@ class DateRangeForm(forms.Form):
         if start and end and end < start:
             self.add_error("date_to", _("The end date must be on or after the start date."))
         return cleaned
+
+
+class CheckboxList(forms.CheckboxSelectMultiple):
+    """Checkboxes whose field, as a whole, has an id (the list's wrapper carries it), so an error
+    summary's link leads to the list rather than to the top of the page."""
+
+    def id_for_label(self, id_, index=None):
+        return id_ if index is None else super().id_for_label(id_, index)
+
+
+# The largest id a database column holds; a bigger number posted in a form is simply not a choice.
+LARGEST_ID = 2**63 - 1
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """Several records chosen by id. Anything that is not an id a database can hold is refused as
+    an invalid choice before it reaches the query (SQLite would raise OverflowError: a 500)."""
+
+    def _check_values(self, value):
+        for key in value:
+            text = str(key)
+            if not (text.isascii() and text.isdigit()) or int(text) > LARGEST_ID:
+                raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                            params={"pk": text[:20]})
+        return super()._check_values(value)

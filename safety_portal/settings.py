@@ -7,6 +7,7 @@ Production sets DEBUG=false and the variables listed in README.md.
 import sys
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from safety_portal.config import Config
@@ -165,10 +166,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 6 * 3600.0,
     },
     "policy-review-reminders": {
-        # Daily. Each policy's reminder for a review date and milestone (30, 14, 7 days before, on
-        # the day, weekly overdue) is sent once however often this runs, even on two workers at once.
+        # Daily at 7 a.m. school time, so "due today" arrives before the school day. Each policy's
+        # reminder for a review date and milestone (30, 14, 7 days before, on the day, weekly
+        # overdue) is sent once however often this runs, even on two workers at once.
         "task": "policies.tasks.review_reminders",
-        "schedule": 24 * 3600.0,
+        "schedule": crontab(hour=7, minute=0),
     },
     "consent-leavers-digest": {
         # Weekly; each leaver is named in one digest only however often this runs.

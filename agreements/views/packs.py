@@ -10,11 +10,10 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404, QueryDict
+from django.http import FileResponse, Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -32,6 +31,7 @@ from agreements.forms_packs import (
 )
 from agreements.models import KEY_STAGE_AUDIENCE, Audience, Signature, SigningLink, SigningPack
 from safety_portal.audit.services import audit_record
+from safety_portal.next_url import next_url
 from safety_portal.school.access import role_required
 from safety_portal.school.models import PupilGuardian, key_stage_for
 
@@ -217,13 +217,6 @@ def link_revoke(request, pk):
 
 # --- Paper forms ------------------------------------------------------------------------------
 
-def _safe_next(request):
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
-                                                     require_https=request.is_secure()):
-        return candidate
-    return ""
-
 
 def _store_scan(scan):
     """Keep the scan once under a random name; both signatures of the form point at it."""
@@ -235,7 +228,7 @@ def _store_scan(scan):
 @login_required
 def paper_new(request, pupil_pk):
     pupil = access.pupil_for_paper_form(request.user, pupil_pk)
-    next_url = _safe_next(request)
+    next_page = next_url(request)
     if request.method == "POST":
         form = PaperForm(request.POST, request.FILES, pupil=pupil)
     else:
@@ -259,14 +252,14 @@ def paper_new(request, pupil_pk):
             messages.success(request, _("Paper form recorded: %(guardian)s signed for %(child)s (%(count)s "
                                         "agreements).") % {"guardian": data["guardian"], "child": pupil,
                                                            "count": len(created)})
-            return redirect(next_url or "agreements:packs")
+            return HttpResponseRedirect(next_page or reverse("agreements:packs"))
         if stored:
             default_storage.delete(stored)
     signatures = (Signature.objects.filter(pupil=pupil, guardian__isnull=False)
                   .select_related("version__agreement", "guardian").order_by("-signed_at")[:20])
     return render(request, "agreements/paper_new.html", {
-        "pupil": pupil, "form": form, "signatures": signatures, "next": next_url,
-        "back_url": next_url or reverse("agreements:packs")})
+        "pupil": pupil, "form": form, "signatures": signatures, "next": next_page,
+        "back_url": next_page or reverse("agreements:packs")})
 
 
 @login_required

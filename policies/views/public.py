@@ -4,12 +4,13 @@ Only the current version of a policy in use and marked for the website is listed
 Nothing here is audited: it is public, and its visitors are anonymous.
 """
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from policies import access
-from policies.documents import document_kind, download_name
+from policies.documents import document_response, download_name
 from policies.models import Policy
 
 
@@ -22,7 +23,8 @@ def published(request):
         version = policy.current_version
         version.policy = policy  # download_name reads the title: no query per row
         rows.append({"policy": policy, "version": version, "name": download_name(version)})
-    return render(request, "policies/public_list.html", {"rows": rows})
+    # A review date already past reads "under review" to the public, not as a date missed.
+    return render(request, "policies/public_list.html", {"rows": rows, "today": timezone.localdate()})
 
 
 @require_safe
@@ -30,16 +32,4 @@ def document(request, pk, name):
     version = access.public_version(pk)
     if name != download_name(version):
         raise Http404
-    try:
-        handle = version.document.open("rb")
-    except (FileNotFoundError, ValueError) as missing:
-        raise Http404 from missing
-    kind = document_kind(handle)
-    if kind is None:  # never hand out a file the upload check would have refused
-        handle.close()
-        raise Http404
-    content_type, _extension = kind
-    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "public, max-age=300"
-    return response
+    return document_response(version, cache_control="public, max-age=300")

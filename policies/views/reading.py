@@ -11,7 +11,6 @@ from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 from policies import access, services
 from policies.forms_reading import ReadConfirmForm, ReceiptFilterForm
 from policies.models import ReadReceipt, Status
+from safety_portal.next_url import next_url, redirect_next
 from safety_portal.school import roles
 from safety_portal.school.access import role_required
 from safety_portal.school.models import User
@@ -26,13 +26,6 @@ from safety_portal.school.models import User
 PAGE_SIZE = 50
 
 
-def _safe_next(request):
-    """Where to go after confirming, if it stays on this site; else ""."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
-                                                     require_https=request.is_secure()):
-        return candidate
-    return ""
 
 
 def _is_asking(version):
@@ -53,20 +46,20 @@ def read(request, pk):
     if not _is_asking(version) or not services.readers_asked(version).filter(pk=request.user.pk).exists():
         raise Http404
     receipt = ReadReceipt.objects.filter(version=version, user=request.user).first()
-    next_url = _safe_next(request)
+    next_page = next_url(request)
     form = ReadConfirmForm()
     if request.method == "POST":
         if receipt is not None:
             messages.info(request, _("You had already confirmed you read this version. There is nothing more to do."))
-            return redirect(next_url or "home")
+            return redirect_next(request, "home")
         form = ReadConfirmForm(request.POST)
         if form.is_valid():
             services.receipt_confirm(version=version, user=request.user, request=request)
             messages.success(request, _("Thank you. You have confirmed you read “%(title)s”, version %(number)s.") % {
                 "title": version.policy.title, "number": version.number})
-            return redirect(next_url or "home")
+            return redirect_next(request, "home")
     return render(request, "policies/read.html", {
-        "version": version, "policy": version.policy, "receipt": receipt, "form": form, "next_url": next_url})
+        "version": version, "policy": version.policy, "receipt": receipt, "form": form, "next_url": next_page})
 
 
 @login_required

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -52,6 +52,8 @@ def register(request):
     return render(request, "policies/register.html", {
         "form": form, "page_obj": page, "filtered": form.filtered,
         "can_add": access.can_edit_register(request.user),
+        # The calendar holds the policies a person owns (editors: all), so only they are offered it.
+        "offer_calendar": access.can_edit_register(request.user) or request.user.owned_policies.exists(),
     })
 
 
@@ -92,7 +94,7 @@ def _policy_form_page(request, policy):
     """Add (policy.pk is None) or change a policy's details."""
     creating = policy.pk is None
     saved_title = policy.title  # the form writes what was typed onto the instance while it checks it
-    form = PolicyForm(request.POST or None, instance=policy)
+    form = PolicyForm(request.POST if request.method == "POST" else None, instance=policy)
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -154,7 +156,7 @@ def _version_record(request, policy, form):
     upload = data["document"]
     stored, sha256 = documents.document_store(upload, form.document_type)
     try:
-        return services.version_record(
+        version = services.version_record(
             policy=policy, number=data["number"], change_summary=data["change_summary"],
             approved_on=data["approved_on"], approved_by=data["approved_by"], document=stored,
             document_name=upload.name, document_sha256=sha256, read_groups=form.read_groups(),
@@ -164,9 +166,17 @@ def _version_record(request, policy, form):
                                    "example %(next)s. If this is an earlier version for the history, give the date "
                                    "it was approved.") % {"current": refusal.args[0],
                                                           "next": policy.next_version_number()})
+    except services.VersionNumberOutOfOrder as refusal:
+        form.add_error("number", _("This version was approved before the current version %(current)s, so it "
+                                   "needs a lower number.") % {"current": refusal.args[0]})
     except IntegrityError:
         # The same number recorded a moment ago by someone else.
         form.add_error("number", _("Version %(number)s is already in the revision log.") % {"number": data["number"]})
+    except BaseException:
+        default_storage.delete(stored)  # nothing was recorded, so no file is kept either
+        raise
+    else:
+        return version
     default_storage.delete(stored)
     return None
 
@@ -191,8 +201,8 @@ def bring_forward(request, pk):
                                                        reason=form.cleaned_data["reason"], actor=request.user,
                                                        request=request)
             except services.NothingToBringForward as refusal:
-                form.add_error(None, _("The review is already due on %(date)s, so there is nothing to bring "
-                                       "forward.") % {"date": short_date(refusal.args[0])})
+                # Someone recorded a version meanwhile: the date allowed has moved.
+                form.add_error("to", _("Choose a date on or before %(date)s.") % {"date": short_date(refusal.args[0])})
             else:
                 messages.success(request, _("The review of \"%(title)s\" is now due on %(date)s.") % {
                     "title": policy.title, "date": short_date(policy.next_review_on)})
@@ -206,19 +216,7 @@ def bring_forward(request, pk):
 def document(request, pk):
     """A version's document, for everyone who reads the register, checked again before it leaves."""
     version = access.version_for_reader(request.user, pk)
-    try:
-        handle = version.document.open("rb")
-    except (FileNotFoundError, ValueError, OSError) as missing:
-        raise Http404 from missing
-    kind = documents.document_kind(handle)
-    if kind is None:  # never hand out a file the upload check would refuse
-        handle.close()
-        raise Http404
-    content_type, _extension = kind
-    response = FileResponse(handle, as_attachment=True, content_type=content_type,
-                            filename=documents.download_name(version))
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
+    response = documents.document_response(version, cache_control="private, no-store")
     audit_record(action="policies.document.downloaded", obj=version, request=request,
                  detail={"policy": version.policy_id})
     return response

@@ -87,6 +87,7 @@ ACTION_LABELS = {
     "policies.policy.changed": _("Policy details changed"),
     "policies.version.recorded": _("Policy version recorded"),
     "policies.review.brought_forward": _("Policy review brought forward"),
+    "policies.review.reminded": _("Policy review reminder emailed"),
     "policies.document.downloaded": _("Policy document downloaded"),
     "policies.read.confirmed": _("Policy read and confirmed"),
     "policies.read.reminded": _("Staff reminded to read a policy"),
@@ -169,6 +170,8 @@ DETAIL_LABELS = {
     "emailed": _("people emailed"),
     "attendees": _("attendees"),
     "held_on": _("date held"),
+    "milestone": _("reminder"),
+    "due_on": _("review date"),
 }
 
 

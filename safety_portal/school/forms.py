@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from safety_portal.forms import IdsChoiceField
 from safety_portal.school import roles
 from safety_portal.school.mis_import import MAX_UPLOAD_BYTES, MisFileError, decode_csv_bytes
 from safety_portal.school.models import (
@@ -100,7 +101,7 @@ class PersonChoiceField(PersonChoiceMixin, forms.ModelChoiceField):
     pass
 
 
-class PeopleChoiceField(PersonChoiceMixin, forms.ModelMultipleChoiceField):
+class PeopleChoiceField(PersonChoiceMixin, IdsChoiceField):
     pass
 
 

@@ -105,7 +105,7 @@ def test_everyone_sees_their_own_agreements_to_sign_until_they_sign(client):
     services.signature_record_for_account(user=teacher, version=staff_version, typed_name="A Teacher")
     response = client.get("/")
     assert _panel(response, "to_sign").rows == []
-    assert "waiting for your signature or read receipt will appear here" in response.content.decode()
+    assert "Agreements waiting for your signature will appear here" in response.content.decode()
 
 
 def test_a_governor_is_asked_to_sign_the_governor_agreement(client):

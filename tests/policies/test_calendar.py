@@ -129,10 +129,15 @@ def test_the_feed_is_valid_icalendar_with_escaped_titles_and_folded_lines(client
     found = events(text)
     escaped = "Review due: Visitors\\, volunteers\\; and contractors"
     assert found[escaped]["DTSTART;VALUE=DATE"] == "20260228"
-    assert found[escaped]["DTEND;VALUE=DATE"] == "20260301"
+    assert "DTEND;VALUE=DATE" not in found[escaped]  # a date alone is a one-day event
     long_event = found[f"Review due: {long_title.replace(',', chr(92) + ',')}"]
     assert long_event["DTSTART;VALUE=DATE"] == "20261231"
-    assert long_event["DTEND;VALUE=DATE"] == "20270101"
+
+    # The last day a date can be, and a title with control characters, still make a valid feed.
+    review_policy("Tab\tand bell\x07 policy", datetime.date(9999, 12, 31))
+    text = client.get(feed_url(token)).content.decode()
+    assert "DTSTART;VALUE=DATE:99991231" in text
+    assert "SUMMARY:Review due: Taband bell policy" in unfolded(text)
 
 
 def test_an_event_keeps_its_uid_when_the_review_date_moves(client):

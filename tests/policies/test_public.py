@@ -7,7 +7,10 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
+from policies.dates import add_months
 from policies.documents import download_name
 from policies.models import Category, Policy, Status
 from safety_portal.audit.models import AuditEvent
@@ -18,7 +21,8 @@ from tests.policies.factories import PDF_BYTES, docx_bytes, docx_upload, make_po
 pytestmark = pytest.mark.django_db
 
 LIST = "/school-policies/"
-APPROVED = datetime.date(2025, 9, 1)
+# Two months ago, so the next review (12 months on) is still ahead whatever day the tests run.
+APPROVED = timezone.localdate() - datetime.timedelta(days=60)
 
 
 def document_url(version):
@@ -47,8 +51,8 @@ def test_anyone_sees_the_published_policies_with_their_details_and_downloads(cli
     assert "Remote learning" in html
     assert "Curriculum" in html
     assert "1.0" in html
-    assert "1 September 2025" in html  # approved
-    assert "1 September 2026" in html  # next review, 12 months on
+    assert date_format(APPROVED, "j F Y") in html  # approved
+    assert date_format(add_months(APPROVED, 12), "j F Y") in html  # next review, 12 months on
     assert f'href="{document_url(version)}"' in html
     # No staff menu, and nothing internal: who owns it, who approved it, what changed.
     assert 'data-testid="main-menu"' not in html
@@ -143,3 +147,10 @@ def test_the_page_runs_the_same_queries_however_many_policies(client, school, co
     large, response = count_queries(client, LIST)
     assert len(response.context["rows"]) == 12
     assert small == large
+
+
+def test_a_review_date_already_past_reads_under_review(client, school):
+    version = published("Remote learning")
+    Policy.objects.filter(pk=version.policy_id).update(next_review_on=timezone.localdate() - datetime.timedelta(days=3))
+    html = client.get(LIST).content.decode()
+    assert "Under review" in html

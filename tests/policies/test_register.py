@@ -195,7 +195,15 @@ def test_only_editors_are_offered_add_a_policy(client, role, sees):
     client.force_login(user_with_role(role))
     content = client.get(REGISTER).content.decode()
     assert ("Add a policy" in content) is sees
-    assert reverse("policies:calendar") in content and "Add review dates to your calendar" in content
+    # The calendar holds the policies a person owns (editors: every one), so only they are offered it.
+    assert ("Add review dates to your calendar" in content) is sees
+
+
+def test_an_owner_is_offered_the_calendar(client):
+    owner = user_with_role(roles.STAFF)
+    make_policy("Remote learning", owner=owner)
+    client.force_login(owner)
+    assert "Add review dates to your calendar" in client.get(REGISTER).content.decode()
 
 
 # --- A policy's page --------------------------------------------------------------------------

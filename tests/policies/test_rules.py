@@ -136,3 +136,34 @@ def test_versions_to_read_follow_the_roles_asked_and_the_current_version():
     teacher.is_active = False
     teacher.save()
     assert teacher.pk not in set(services.readers_asked(newer).values_list("pk", flat=True))
+
+
+def test_a_review_only_ever_moves_earlier_by_bringing_it_forward():
+    head = user_with_role("Headteacher")
+    policy = make_policy()
+    record_version(policy, approved_on=datetime.date(2026, 9, 1), number="1")
+    policy.refresh_from_db()
+    services.review_bring_forward(policy=policy, to=datetime.date(2027, 1, 15), reason="New guidance", actor=head)
+    policy.refresh_from_db()
+    with pytest.raises(services.NothingToBringForward):
+        services.review_bring_forward(policy=policy, to=datetime.date(2027, 6, 1), reason="Later", actor=head)
+    services.review_bring_forward(policy=policy, to=datetime.date(2027, 1, 10), reason="Sooner", actor=head)
+    policy.refresh_from_db()
+    assert policy.next_review_on == datetime.date(2027, 1, 10)
+
+
+def test_a_date_set_by_hand_before_any_version_stops_at_five_years():
+    head = user_with_role("Headteacher")
+    policy = make_policy()
+    with pytest.raises(services.NothingToBringForward):
+        services.review_bring_forward(policy=policy, to=datetime.date(9999, 12, 31), reason="x", actor=head)
+    services.review_bring_forward(policy=policy, to=services.bring_forward_latest(policy), reason="x", actor=head)
+
+
+def test_an_earlier_version_for_the_history_needs_a_lower_number():
+    policy = make_policy()
+    record_version(policy, approved_on=datetime.date(2026, 9, 1), number="3")
+    with pytest.raises(services.VersionNumberOutOfOrder):
+        record_version(policy, approved_on=datetime.date(2025, 9, 1), number="4")
+    record_version(policy, approved_on=datetime.date(2025, 9, 1), number="2")
+    assert list(policy.versions.values_list("number", flat=True)) == ["3", "2"]

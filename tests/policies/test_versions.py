@@ -15,6 +15,7 @@ from policies.dates import add_months
 from policies.models import Policy, PolicyVersion
 from safety_portal.audit.models import AuditEvent
 from safety_portal.school import roles
+from safety_portal.school.forms import short_date
 from tests.factories import user_with_role
 from tests.policies.factories import make_policy, pdf_upload, record_version
 
@@ -292,7 +293,7 @@ def test_the_page_says_what_bringing_forward_does(client, lead, reviewed):
     assert "Recording the next approved version clears it" in content
 
 
-@pytest.mark.parametrize("days, words", [(-1, "today or a later date"), (400, "when the review is due anyway")])
+@pytest.mark.parametrize("days, words", [(-1, "today or a later date"), (400, "when the review is due already")])
 def test_a_date_in_the_past_or_not_earlier_than_scheduled_is_refused(client, lead, reviewed, today, days, words):
     to = today + datetime.timedelta(days=days)
     response = client.post(forward_url(reviewed), {"to": to.isoformat(), "reason": "Because"})
@@ -327,7 +328,8 @@ def test_a_date_that_stopped_being_earlier_meanwhile_is_explained(client, lead, 
     response = client.post(forward_url(reviewed), {"to": (today + datetime.timedelta(days=10)).isoformat(),
                                                    "reason": "Because"})
     assert response.status_code == 200
-    assert "nothing to bring forward" in " ".join(response.context["form"].non_field_errors())
+    assert response.context["form"].errors["to"] == [
+        f"Choose a date on or before {short_date(today + datetime.timedelta(days=5))}."]
 
 
 def test_a_policy_without_an_approval_can_be_given_a_review_date(client, lead, policy, today):
@@ -347,3 +349,15 @@ def test_readers_get_404_on_bringing_forward(client, role, reviewed, today):
     assert client.post(forward_url(reviewed), {"to": to, "reason": "x"}).status_code == 404
     reviewed.refresh_from_db()
     assert reviewed.review_brought_forward_to is None
+
+
+def test_a_review_already_brought_forward_cannot_be_pushed_later_from_the_form(client, lead, reviewed, today):
+    first = today + datetime.timedelta(days=20)
+    assert client.post(forward_url(reviewed), {"to": first.isoformat(), "reason": "Guidance"}).status_code == 302
+    page = client.get(forward_url(reviewed)).content.decode()
+    assert "It has already been brought forward to" in page and "Guidance" in page
+    later = today + datetime.timedelta(days=40)
+    response = client.post(forward_url(reviewed), {"to": later.isoformat(), "reason": "Later"})
+    assert response.status_code == 200 and "to" in response.context["form"].errors
+    reviewed.refresh_from_db()
+    assert reviewed.next_review_on == first
