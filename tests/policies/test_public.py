@@ -154,3 +154,8 @@ def test_a_review_date_already_past_reads_under_review(client, school):
     Policy.objects.filter(pk=version.policy_id).update(next_review_on=timezone.localdate() - datetime.timedelta(days=3))
     html = client.get(LIST).content.decode()
     assert "Under review" in html
+
+
+def test_the_public_page_may_be_indexed_and_a_parents_page_may_not(client, school):
+    assert "noindex" not in client.get(LIST).content.decode()
+    assert "noindex" in client.get("/p/not-a-real-token/").content.decode()
