@@ -30,6 +30,7 @@ urlpatterns = [
     path("p/", include("consent.urls_parent")),
     path("consent/", include("consent.urls")),
     path("policies/", include("policies.urls")),
+    path("reports/", include("safety_portal.reports.urls")),
     # No login: the school website links to its published policies here.
     path("school-policies/", include("policies.urls_public")),
     path("", include("agreements.urls_device")),
