@@ -97,6 +97,12 @@ ACTION_LABELS = {
     "policies.training.changed": _("Training session changed"),
     "policies.training.deleted": _("Training session deleted"),
     "policies.training.exported": _("Training record exported as CSV"),
+    "reports.report.requested": _("Governor report requested"),
+    "reports.report.generated": _("Governor report prepared"),
+    "reports.report.failed": _("Governor report could not be prepared"),
+    "reports.report.finalised": _("Governor report finalised"),
+    "reports.report.superseded": _("Governor report superseded"),
+    "reports.report.downloaded": _("Governor report downloaded"),
 }
 
 # Record types: label, the URL name of the page showing one (taking the id), and the roles
@@ -124,6 +130,7 @@ OBJECT_TYPES = {
     "consent.consentsettings": (_("Photo-consent rule"), "", set()),
     "policies.policy": (_("Policy"), "policies:detail", set(roles.ALL)),
     "policies.policyversion": (_("Policy version"), "", set()),
+    "reports.report": (_("Governor report"), "reports:detail", {roles.DSL, roles.HEADTEACHER}),
     "policies.trainingsession": (_("Training session"), "policies:training_session",
                                  {roles.ONLINE_SAFETY_LEAD, roles.HEADTEACHER, roles.ADMINISTRATOR, roles.DSL}),
 }
