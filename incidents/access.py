@@ -10,6 +10,8 @@
 - Governors see no incident.
 """
 
+from functools import wraps
+
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -52,3 +54,16 @@ def reported_incident_for_user(user, pk):
     if not user.is_authenticated:
         raise Http404
     return get_object_or_404(Incident, pk=pk, reported_by=user)
+
+
+def closed_to_governors(view):
+    """Every incident page answers "not found" to someone who is only a governor (DESIGN: governors never
+    see case details), so the log's pages cannot even be told apart from addresses that do not exist."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.role_names == {roles.GOVERNOR}:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -172,6 +172,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "policies.tasks.review_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    "governor-report-term-end": {
+        # Daily: a draft report for each term that ended a week ago (within 60 days), for the DSL
+        # to check and finalise; once per term however often this runs.
+        "task": "safety_portal.reports.tasks.term_end_reports",
+        "schedule": crontab(hour=6, minute=0),
+    },
     "consent-leavers-digest": {
         # Weekly; each leaver is named in one digest only however often this runs.
         "task": "consent.tasks.leavers_digest",
@@ -237,6 +243,8 @@ LOGGING = {
              "level": config.choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint logs each rendering step at INFO: noise in the worker's log.
+        "weasyprint.progress": {"level": "WARNING"},
         # 403s and 404s are normal here (outsiders get 404 by design); only errors are logged.
         "django.request": {"level": "ERROR"},
     },

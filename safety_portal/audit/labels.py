@@ -178,6 +178,11 @@ DETAIL_LABELS = {
     "attendees": _("attendees"),
     "held_on": _("date held"),
     "milestone": _("reminder"),
+    "replaces": _("replaces report"),
+    "by_report": _("replaced by report"),
+    "sha256": _("PDF fingerprint (SHA-256)"),
+    "stage": _("stage that failed"),
+    "state": _("state"),
     "due_on": _("review date"),
 }
 

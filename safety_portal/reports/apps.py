@@ -6,3 +6,10 @@ class ReportsConfig(AppConfig):
     name = "safety_portal.reports"
     label = "reports"
     verbose_name = _("Governor reports")
+
+    def ready(self):
+        from safety_portal.reports.dashboard import report_panels
+        from safety_portal.school import extensions
+
+        if report_panels not in extensions.dashboard_panel_providers:
+            extensions.dashboard_panel_providers.append(report_panels)

@@ -57,9 +57,6 @@ def panels_for(user):
     panels = []
     if user.has_role(roles.ADMINISTRATOR):
         panels.append((20, _setup_panel()))
-    if user.has_role(roles.GOVERNOR):
-        panels.append((50, Panel("governor_reports", _("Termly reports"),
-                                 _("Finalised termly online-safety reports will be ready to download here."))))
     for provider in extensions.dashboard_panel_providers:
         panels += provider(user)
     # Positions: case work 10, school set-up 20, agreements 30, policies 31, filtering 40,

@@ -47,6 +47,7 @@ MENU = [
     NavItem(_("Policy register"), "policies:register", frozenset(roles.ALL), POLICIES),
     NavItem(_("Training log"), "policies:training_people",
             frozenset({roles.ONLINE_SAFETY_LEAD, roles.HEADTEACHER, roles.ADMINISTRATOR, roles.DSL}), POLICIES),
+    NavItem(_("Governor reports"), "reports:list", frozenset({roles.DSL, roles.HEADTEACHER, roles.GOVERNOR})),
     NavItem(_("Audit trail"), "audit:events", frozenset(roles.AUDIT_READERS)),
 ]
 

@@ -38,11 +38,17 @@ def _login(client, *role_names):
 # --- Who may use the list -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", [roles.STAFF, roles.GOVERNOR, roles.ADMINISTRATOR, roles.ONLINE_SAFETY_LEAD])
+@pytest.mark.parametrize("role", [roles.STAFF, roles.ADMINISTRATOR, roles.ONLINE_SAFETY_LEAD])
 def test_roles_without_incident_access_are_refused_the_list(client, role):
     _login(client, role)
     IncidentFactory()
     assert client.get(URL).status_code == 403
+
+
+def test_for_a_governor_the_incident_list_does_not_exist(client):
+    _login(client, roles.GOVERNOR)
+    IncidentFactory()
+    assert client.get(URL).status_code == 404
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client):

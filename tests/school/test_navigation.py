@@ -22,20 +22,21 @@ DNP = {"consent:do_not_photograph"}
 COVERAGE = {"consent:coverage"}
 CONSENT_SETTINGS = {"consent:purposes", "consent:leavers"}
 TRAINING = {"policies:training_people"}
+REPORTS = {"reports:list"}
 
 # Written out by hand so that a change to navigation.MENU has to be made here too.
 MENU_FOR_ROLE = {
     roles.ADMINISTRATOR: (EVERYONE | REPORT | PUPIL_PAGES | ADMIN_PAGES | AUDIT | AGREEMENT_RECORD | SESSIONS
                           | {"agreements:packs"} | DNP | COVERAGE | CONSENT_SETTINGS | TRAINING),
     roles.DSL: (EVERYONE | REPORT | INCIDENTS | PUPIL_PAGES | AUDIT | AGREEMENT_RECORD | SESSIONS | DNP | COVERAGE
-                | TRAINING),
+                | TRAINING | REPORTS),
     roles.HEADTEACHER: (EVERYONE | REPORT | INCIDENTS | PUPIL_PAGES | AUDIT | AGREEMENT_RECORD | SESSIONS | DNP
-                        | COVERAGE | TRAINING),
+                        | COVERAGE | TRAINING | REPORTS),
     roles.ONLINE_SAFETY_LEAD: (EVERYONE | REPORT | PUPIL_PAGES | AGREEMENT_RECORD | SESSIONS | {"agreements:list"}
                                | DNP | COVERAGE | CONSENT_SETTINGS | TRAINING),
     roles.STAFF: EVERYONE | REPORT | SESSIONS | DNP | COVERAGE,
     roles.TECHNICAL: EVERYONE | REPORT | INCIDENTS | SESSIONS | DNP | COVERAGE,
-    roles.GOVERNOR: EVERYONE | COVERAGE,
+    roles.GOVERNOR: EVERYONE | COVERAGE | REPORTS,
 }
 
 
