@@ -42,12 +42,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from agreements.compliance import PUPIL_LIST_AUDIENCES, audience_summaries
 from consent.effective import effective_answers
 from consent.lists import UNKNOWN, active_purposes
 from consent.models import ConsentDecision
 from incidents.models import (
+    TYPE_AREA,
     Agency,
     Area,
     DeviceOwner,
@@ -61,7 +63,7 @@ from incidents.models import (
 from policies.dates import add_months
 from policies.models import REFRESHER_KINDS, Policy, PolicyVersion, TrainingAttendance, TrainingSession
 from policies.training import STAFF_ROLES, refresher_cutoff
-from safety_portal.reports.suppression import breakdown, is_small, safe_count
+from safety_portal.reports.suppression import breakdown, is_small, nested_breakdown, safe_count
 from safety_portal.school import roles
 from safety_portal.school.models import KeyStage, Pupil, SchoolProfile, Term, User, YearGroup, key_stage_for
 
@@ -151,6 +153,7 @@ def term_figures(term, *, today=None):
     today = today or timezone.localdate()
     terms = _terms(term)
     counts = incident_counts(terms)
+    incidents = incident_figures(terms, counts)
     return {
         "version": VERSION,
         "school": SchoolProfile.load().name,
@@ -158,9 +161,9 @@ def term_figures(term, *, today=None):
         "previous_term": {"label": str(terms.previous)} if terms.previous else None,
         "same_term_last_year": {"label": str(terms.last_year)} if terms.last_year else None,
         "generated_at": timezone.now().isoformat(timespec="seconds"),
-        "incidents": incident_figures(terms, counts),
+        "incidents": incidents,
         "referrals": referral_figures(terms.period, counts),
-        "filtering": filtering_figures(counts),
+        "filtering": filtering_figures(counts, incidents),
         "agreements": agreement_figures(),
         "consent": consent_figures(today),
         "policies": policy_figures(terms, today),
@@ -212,7 +215,7 @@ def incident_counts(terms):
         values = [choice.value, ""] if choice == DeviceOwner.UNKNOWN else [choice.value]
         aggregates[_key("device_owner", choice.value)] = Count("pk", filter=in_period & Q(device_owner__in=values))
     for index, (_term, trend_period) in enumerate(terms.trend):
-        for area in TREND_AREAS:
+        for area in Area:  # "not sure" too: each term's column must add up to its printed total
             aggregates[_key(f"trend{index}", area.value)] = Count(
                 "pk", filter=trend_period.moments("reported_at") & Q(area=area.value))
     # Everything counted was reported by the period's end: in it, in a term compared with it, or
@@ -233,18 +236,23 @@ def incident_figures(terms, counts):
     # Every type, in the usual order; "not sure" only when some are, to keep the table short.
     types = [(choice.label, counts[_key("incident_type", choice.value)]) for choice in IncidentType
              if choice != IncidentType.NOT_SURE or counts[_key("incident_type", choice.value)]]
+    by_area = breakdown(rows("area", Area))
+    # A type belongs to one area, so a type's small count could be worked out from its area's.
+    area_of_type = {str(choice.label): TYPE_AREA.get(choice, Area.NOT_SURE).label for choice in IncidentType}
     by_key_stage, by_year_group = _pupil_breakdowns(period)
+    closed = counts["closed"]
     return {
         "has_data": True,
         "recorded": safe_count(counts["recorded"]),
         "previous": safe_count(counts["previous"]) if "previous" in counts else None,
         "last_year": safe_count(counts["last_year"]) if "last_year" in counts else None,
         "open_at_end": safe_count(counts["open_at_end"]),
-        "closed": safe_count(counts["closed"]),
-        "median_days_to_close": _median_days_to_close(period),
+        "closed": safe_count(closed),
+        # The median of one or two cases is their own closing time: not shown.
+        "median_days_to_close": None if is_small(closed) else _median_days_to_close(period),
         "urgent": safe_count(counts["urgent"]),
-        "by_area": breakdown(rows("area", Area)),
-        "by_type": breakdown(types),
+        "by_area": by_area,
+        "by_type": nested_breakdown(types, by_area, area_of_type),
         "by_key_stage": by_key_stage,
         "by_year_group": by_year_group,
         "by_location": breakdown(rows("location", Location)),
@@ -254,9 +262,14 @@ def incident_figures(terms, counts):
 
 
 def _trend(terms, counts):
+    """Incidents per 4C area in each of the last three terms. Each term's column is suppressed as the
+    area table is, since its total (the term's headline) is printed too."""
+    columns = [{row["label"]: row for row in
+                breakdown([(area.label, counts[_key(f"trend{index}", area.value)]) for area in Area])["rows"]}
+               for index in range(len(terms.trend))]
     series = []
     for area in TREND_AREAS:
-        cells = [safe_count(counts[_key(f"trend{index}", area.value)]) for index in range(len(terms.trend))]
+        cells = [column[str(area.label)] for column in columns]
         series.append({"label": str(area.label), "values": [cell["value"] for cell in cells],
                        "display": [cell["display"] for cell in cells]})
     return {"terms": [str(term) for term, _period in terms.trend], "series": series}
@@ -298,10 +311,12 @@ def _pupil_breakdowns(period):
     years = set(Pupil.objects.on_roll(period.end).order_by().values_list("year_group", flat=True).distinct())
     years |= {year for year, count in by_year.items() if count}
     stages = {key_stage_for(year) for year in years}
-    return (
-        breakdown([(stage.label, by_stage.get(stage.value, 0)) for stage in KeyStage if stage in stages]),
-        breakdown([(year.label, by_year.get(year.value, 0)) for year in YearGroup if year.value in years]),
-    )
+    by_key_stage = breakdown([(stage.label, by_stage.get(stage.value, 0)) for stage in KeyStage if stage in stages])
+    # A year group's small count could be worked out from its key stage's printed one.
+    stage_of_year = {str(year.label): key_stage_for(year.value).label for year in YearGroup}
+    return by_key_stage, nested_breakdown(
+        [(year.label, by_year.get(year.value, 0)) for year in YearGroup if year.value in years],
+        by_key_stage, stage_of_year)
 
 
 # --- Referrals and filtering -------------------------------------------------------------------
@@ -327,9 +342,12 @@ def referral_figures(period, counts):
     }
 
 
-def filtering_figures(counts):
+def filtering_figures(counts, incidents):
+    """Breaches reported: the filtering row of the type table, so suppressed when that table is."""
     if counts is None:
         return {"has_data": False}
+    if incidents["by_type"]["suppressed"]:
+        return {"has_data": True, "breaches": {"value": None, "display": gettext("suppressed")}}
     return {"has_data": True, "breaches": safe_count(counts[_key("incident_type", IncidentType.FILTERING_BREACH)])}
 
 

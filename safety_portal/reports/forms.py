@@ -16,7 +16,8 @@ class ReportRequestForm(forms.Form):
         label=_("Why the new report replaces the finalised one"), required=False, max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Only for a term that already has a finalised report: the new report replaces it once you "
-                    "finalise it, and governors see this reason next to the old one."))
+                    "finalise it, and governors see this reason next to the old one, so name no one and describe "
+                    "no case: for example \"Two referrals were recorded late\"."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

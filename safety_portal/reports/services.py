@@ -16,9 +16,8 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -197,14 +196,10 @@ def report_generate(report_id):
 
 
 def dsl_team_addresses():
-    """The DSL, the deputies and every active account with the DSL role: each address once."""
-    school = SchoolProfile.objects.filter(pk=1).first()
-    wanted = Q(groups__name=roles.DSL)
-    if school is not None:
-        wanted |= Q(pk__in=school.deputy_dsls.values("pk"))
-        if school.dsl_id:
-            wanted |= Q(pk=school.dsl_id)
-    emails = User.objects.filter(wanted, is_active=True).exclude(email="").values_list("email", flat=True)
+    """Everyone who can open the draft: active accounts with the DSL or Headteacher role, each address once.
+    (A deputy named on the school profile without the DSL role could not open the link.)"""
+    emails = (User.objects.filter(is_active=True, groups__name__in=[roles.DSL, roles.HEADTEACHER])
+              .exclude(email="").values_list("email", flat=True))
     return sorted({email.lower(): email for email in emails}.values())
 
 
@@ -244,6 +239,12 @@ def report_finalise(*, report, by, request=None):
         if report.state != State.DRAFT:
             raise ReportRefused(_("Only a draft can be finalised; this report is: %(state)s.")
                                 % {"state": report.get_state_display()})
+        period_end = report.term.reporting_end
+        if timezone.localdate(report.generated_at) <= period_end:
+            # Incidents still to come in the period (the holiday counts with the term) would be in no report.
+            raise ReportRefused(_("This draft was prepared before the term's reporting period ended on %(date)s, "
+                                  "so it may be missing incidents. Prepare the report again after that date to "
+                                  "finalise it.") % {"date": formats.date_format(period_end, "j F Y")})
         current = Report.objects.filter(term=report.term, state=State.FINAL).first()
         if current is not None and report.replaces_id != current.pk:
             raise ReportRefused(_("%(term)s already has a finalised report, finalised after this draft was "
@@ -280,13 +281,16 @@ def report_finalise(*, report, by, request=None):
 
 
 def term_end_drafts(today=None):
-    """Request a draft for each term that ended a week ago or more (within the last 60 days) and has no
-    report yet. Returns how many were requested; running it again, or twice at once, requests none more."""
+    """Request a draft for each term that ended a week ago or more (within the last 60 days) whose
+    reporting period is over (the holiday after a term counts with it) and that has no report yet.
+    Returns how many were requested; running it again, or twice at once, requests none more."""
     today = today or timezone.localdate()
     due = (Term.objects.filter(end_date__lte=today - TERM_END_DELAY, end_date__gte=today - TERM_END_WINDOW)
            .exclude(pk__in=Report.objects.values("term_id")).order_by("start_date"))
     requested = 0
     for term in due:
+        if term.reporting_end >= today:
+            continue  # the holiday is still being counted: a draft now would miss its incidents
         with transaction.atomic():
             # Checked again under the term's lock: a run racing this one requests each report once.
             Term.objects.select_for_update().get(pk=term.pk)

@@ -32,15 +32,21 @@ def safe_count(count):
     return {"value": None if is_small(count) else count, "display": shown(count)}
 
 
-def breakdown(rows):
+def gives_away(counts):
+    """True if the 1s and 2s among `counts` could be worked out from the exact total of `counts`:
+    their sum leaves only one possibility (one small cell, or every small cell 1, or every one 2)."""
+    small = [count for count in counts if is_small(count)]
+    return bool(small) and sum(small) in (len(small), 2 * len(small))
+
+
+def breakdown(rows, *, suppress=False):
     """[(label, count)] -> {"rows": [{"label", "value", "display"}], "suppressed": bool, "total": int|None}.
 
     Labels with a zero count are kept (a zero is a fact worth printing). `total` is the sum, or
-    None when it is itself small."""
+    None when it is itself small. `suppress` suppresses it whatever its own cells say."""
     rows = [(str(label), int(count)) for label, count in rows]
     total = sum(count for _label, count in rows)
-    small = [count for _label, count in rows if is_small(count)]
-    suppressed = total >= THRESHOLD and bool(small) and sum(small) in (len(small), 2 * len(small))
+    suppressed = suppress or (total >= THRESHOLD and gives_away([count for _label, count in rows]))
     cells = []
     for label, count in rows:
         if suppressed:
@@ -48,3 +54,19 @@ def breakdown(rows):
         else:
             cells.append({"label": label, "value": None if is_small(count) else count, "display": shown(count)})
     return {"rows": cells, "suppressed": suppressed, "total": None if is_small(total) else total}
+
+
+def nested_breakdown(rows, parent, parent_of):
+    """A breakdown whose cells add up, group by group, to the cells of another printed breakdown
+    (types within 4C areas, year groups within key stages).
+
+    `parent_of` maps each row's label to its parent row's label. Where a parent's count is printed
+    exactly, the small cells of its group could be worked out from it just as from a total, so the
+    whole breakdown is suppressed."""
+    printed = {row["label"]: row["value"] for row in parent["rows"]}
+    groups = {}
+    for label, count in rows:
+        groups.setdefault(str(parent_of[str(label)]), []).append(int(count))
+    leaks = any(printed.get(parent_label) is not None and gives_away(counts)
+                for parent_label, counts in groups.items())
+    return breakdown(rows, suppress=leaks)

@@ -1,9 +1,11 @@
 """A governor report in a real browser: the DSL waits for the draft (the page polls and reloads by
 itself), finalises it, and a governor signs in, downloads the finalised PDF and it reads as the report."""
 
+import datetime
 import io
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -18,7 +20,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_the_dsl_waits_for_the_draft_and_a_governor_downloads_the_final_pdf(new_page, log_in, dsl_user,
                                                                              governor_user):
     term = school_year(2025)[0]
-    IncidentFactory(description="Private details the governors must never read")
+    IncidentFactory(description="Private details the governors must never read",
+                    reported_at=timezone.make_aware(datetime.datetime.combine(term.start_date, datetime.time(10))))
     report = Report.objects.create(term=term, state=State.GENERATING, requested_by=dsl_user)
 
     dsl = new_page()
@@ -44,4 +47,5 @@ def test_the_dsl_waits_for_the_draft_and_a_governor_downloads_the_final_pdf(new_
     with open(download.path(), "rb") as handle:
         text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages)
     assert "OFFICIAL-SENSITIVE" in text and str(term) in text
+    assert "Recorded this term (Autumn 2025/26)" in text  # the term has its incident: its figures are in
     assert "Private details" not in text

@@ -321,15 +321,21 @@ def test_areas_with_two_small_cells_that_could_each_be_the_one_print_as_fewer_th
                        "suppressed": False, "total": 15}
 
 
-def test_types_list_every_type_but_not_sure_in_the_usual_order_with_zeros(figures):
-    assert figures["incidents"]["by_type"] == {
-        "rows": rows(("Filtering breach", 4, "4"), ("Cyberbullying", 5, "5"),
-                     ("Sharing nudes or semi-nudes", None, FEWER), ("Online sexual abuse or grooming", None, FEWER),
-                     ("Indecent images of children", 0, "0"), ("Online hate", 0, "0"),
-                     ("Radicalisation or extremism", 0, "0"), ("Online sexual harassment", 0, "0"),
-                     ("Inappropriate content accessed", None, FEWER), ("Scams or gambling", None, FEWER),
-                     ("Data or privacy breach", 0, "0"), ("Staff misuse or allegation against staff", 0, "0")),
-        "suppressed": False, "total": 15}
+TYPES = ("Filtering breach", "Cyberbullying", "Sharing nudes or semi-nudes", "Online sexual abuse or grooming",
+         "Indecent images of children", "Online hate", "Radicalisation or extremism", "Online sexual harassment",
+         "Inappropriate content accessed", "Scams or gambling", "Data or privacy breach",
+         "Staff misuse or allegation against staff")
+
+
+def suppressed_rows(*labels):
+    return rows(*[(label, None, "suppressed") for label in labels])
+
+
+def test_types_would_give_away_a_small_count_by_their_area_so_they_are_suppressed(figures):
+    # Content is printed as 6 and holds filtering breaches (4) and inappropriate content: 6 - 4 = 2.
+    # Conduct is 6: cyberbullying 5, so the one "sharing nudes" would follow too.
+    assert figures["incidents"]["by_area"]["rows"][0] == {"label": "Content", "value": 6, "display": "6"}
+    assert figures["incidents"]["by_type"] == {"rows": suppressed_rows(*TYPES), "suppressed": True, "total": 15}
 
 
 def test_not_sure_is_listed_when_an_incident_is_still_not_sure(school):
@@ -345,12 +351,12 @@ def test_key_stages_count_an_incident_once_however_many_of_its_pupils_are_in_the
         "suppressed": False, "total": 14}
 
 
-def test_year_groups_are_those_on_roll_and_count_an_incident_once_per_year_group(figures):
-    # Year 5: I3 (two Year 5 pupils: once), I4, I6, I11, I12. No Year 7 row: its one pupil has left.
+def test_year_groups_are_those_on_roll_and_would_give_away_a_small_count_by_their_key_stage(figures):
+    # Key stage 1 is printed as 3 and Year 1 as 3, so Year 2's small count would follow: suppressed.
+    # No Year 7 row: its one pupil has left.
     assert figures["incidents"]["by_year_group"] == {
-        "rows": rows(("Reception", 0, "0"), ("Year 1", 3, "3"), ("Year 2", None, FEWER), ("Year 3", 3, "3"),
-                     ("Year 4", 3, "3"), ("Year 5", 5, "5"), ("Year 6", None, FEWER)),
-        "suppressed": False, "total": 17}
+        "rows": suppressed_rows("Reception", "Year 1", "Year 2", "Year 3", "Year 4", "Year 5", "Year 6"),
+        "suppressed": True, "total": 17}
 
 
 def test_one_small_cell_would_follow_from_the_total_so_locations_are_suppressed(figures):
@@ -371,10 +377,13 @@ def test_the_trend_shows_each_area_over_three_terms_oldest_first(figures):
     assert figures["incidents"]["trend"] == {
         "terms": ["Spring 2025/26", "Summer 2025/26", "Autumn 2026/27"],
         "series": [
-            {"label": "Content", "values": [3, None, 6], "display": ["3", FEWER, "6"]},
-            {"label": "Contact", "values": [0, None, None], "display": ["0", FEWER, FEWER]},
-            {"label": "Conduct", "values": [None, None, 6], "display": [FEWER, FEWER, "6"]},
-            {"label": "Commerce", "values": [0, 0, None], "display": ["0", "0", FEWER]},
+            # Spring: one small cell beside a printed total (the term's headline): the column is suppressed.
+            # Summer: three incidents, three areas "fewer than 3": each must be 1, so suppressed too.
+            # Autumn: as the area table, whose two small cells (1 and 2) give nothing away.
+            {"label": "Content", "values": [None, None, 6], "display": ["suppressed", "suppressed", "6"]},
+            {"label": "Contact", "values": [None, None, None], "display": ["suppressed", "suppressed", FEWER]},
+            {"label": "Conduct", "values": [None, None, 6], "display": ["suppressed", "suppressed", "6"]},
+            {"label": "Commerce", "values": [None, None, None], "display": ["suppressed", "suppressed", FEWER]},
         ]}
 
 
@@ -395,7 +404,19 @@ def test_referrals_count_incidents_per_agency_by_the_date_of_the_decision(figure
 
 
 def test_filtering_breaches_reported_in_the_term(figures):
-    assert figures["filtering"] == {"has_data": True, "breaches": count(4)}  # I1-I4; not P2
+    # I1-I4; not P2. It is a row of the type table, which is suppressed, so it is suppressed too.
+    assert figures["filtering"] == {"has_data": True, "breaches": {"value": None, "display": "suppressed"}}
+
+
+def test_filtering_breaches_print_when_the_type_table_does(db):
+    term = school_year(2026)[0]
+    reporter = user_with_role(roles.TECHNICAL)
+    for day in (3, 4, 5, 6):
+        make_incident(local(2026, 10, day), reporter=reporter, area=Area.CONTENT,
+                      incident_type=IncidentType.FILTERING_BREACH)
+    figures = term_figures(term, today=TODAY)
+    assert not figures["incidents"]["by_type"]["suppressed"]
+    assert figures["filtering"]["breaches"] == count(4)
 
 
 def test_agreements_give_each_published_audience_with_a_list_of_people(figures):
@@ -517,3 +538,11 @@ def test_parents_informed_in_a_term_of_two_incidents_keeps_neither_number(school
     figures = term_figures(school.terms["spring2026"], today=TODAY)
     assert figures["incidents"]["recorded"] == SMALL
     assert figures["referrals"]["parents_informed"] == {"count": None, "of": None, "percent": None}
+
+
+def test_the_median_of_one_or_two_closed_cases_is_not_shown(db):
+    term = school_year(2026)[0]
+    reporter = user_with_role(roles.DSL)
+    make_incident(local(2026, 10, 1), reporter=reporter, closed_at=local(2026, 10, 4))
+    figures = term_figures(term, today=TODAY)["incidents"]
+    assert figures["closed"] == {"value": None, "display": FEWER} and figures["median_days_to_close"] is None

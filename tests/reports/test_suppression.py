@@ -2,7 +2,7 @@
 
 import pytest
 
-from safety_portal.reports.suppression import breakdown, safe_count, shown
+from safety_portal.reports.suppression import breakdown, nested_breakdown, safe_count, shown
 
 
 @pytest.mark.parametrize("count, words", [(0, "0"), (1, "fewer than 3"), (2, "fewer than 3"), (3, "3"), (40, "40")])
@@ -46,3 +46,21 @@ def test_a_breakdown_whose_total_is_itself_small_shows_no_total():
     result = breakdown([("A", 2), ("B", 0)])
     assert not result["suppressed"] and result["total"] is None
     assert _display(result) == ["fewer than 3", "0"]
+
+
+KEY_STAGE = {"Year 3": "KS2", "Year 5": "KS2", "Year 7": "KS3", "Year 8": "KS3"}
+
+
+def test_year_groups_whose_small_count_follows_from_their_key_stage_are_suppressed():
+    # Y5 = KS2 4 - Y3 3 = 1; Y8 = KS3 5 - Y7 3 = 2. The year table alone (small cells 1 + 2) gives nothing away.
+    years = [("Year 3", 3), ("Year 5", 1), ("Year 7", 3), ("Year 8", 2)]
+    assert not breakdown(years)["suppressed"]
+    stages = breakdown([("KS2", 4), ("KS3", 5)])
+    assert nested_breakdown(years, stages, KEY_STAGE)["suppressed"]
+
+
+def test_a_group_whose_parent_is_not_printed_exactly_gives_nothing_away():
+    years = [("Year 3", 3), ("Year 5", 1), ("Year 7", 3), ("Year 8", 2)]
+    stages = {"rows": [{"label": "KS2", "value": None, "display": "suppressed"},
+                       {"label": "KS3", "value": None, "display": "suppressed"}], "suppressed": True, "total": 9}
+    assert not nested_breakdown(years, stages, KEY_STAGE)["suppressed"]

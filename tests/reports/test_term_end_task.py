@@ -36,7 +36,7 @@ def test_a_draft_for_each_term_ended_a_week_ago_once_however_often_it_runs(djang
     user_with_role(roles.DSL, email="dsl@school.example")
     long_ago = _term(2024, "summer", datetime.date(2025, 4, 14), _days_ago(70))  # before the 60-day window
     ended = _term(2025, "autumn", datetime.date(2025, 9, 3), _days_ago(7))
-    still_on = _term(2025, "spring", _days_ago(-5), _days_ago(-80))
+    still_on = _term(2025, "spring", _days_ago(2), _days_ago(-80))  # autumn's holiday ended 3 days ago
 
     with django_capture_on_commit_callbacks(execute=True):
         assert services.term_end_drafts(today=TODAY) == 1
@@ -49,6 +49,16 @@ def test_a_draft_for_each_term_ended_a_week_ago_once_however_often_it_runs(djang
         assert services.term_end_drafts(today=TODAY + datetime.timedelta(days=1)) == 0
     assert Report.objects.count() == 1 and OutboxEmail.objects.count() == 1
     assert not Report.objects.filter(term__in=[long_ago, still_on]).exists()
+
+
+def test_no_draft_while_the_holiday_after_the_term_is_still_counted_with_it(django_capture_on_commit_callbacks):
+    # Autumn ended 10 days ago, but spring starts in 5 days: the holiday's incidents belong to autumn.
+    autumn = _term(2025, "autumn", datetime.date(2025, 9, 3), _days_ago(10))
+    _term(2025, "spring", _days_ago(-5), _days_ago(-80))
+    assert services.term_end_drafts(today=TODAY) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.term_end_drafts(today=TODAY + datetime.timedelta(days=5)) == 1  # spring's first day
+    assert Report.objects.get().term == autumn
 
 
 def test_no_draft_for_a_term_that_ended_three_days_ago():

@@ -6,12 +6,14 @@ more incidents gives a different file while the finalised one stays byte for byt
 """
 
 import copy
+import datetime
 import hashlib
 import json
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils import timezone
 from django.utils.html import format_html
 
 from incidents.models import Incident
@@ -22,7 +24,7 @@ from safety_portal.reports import figures as report_figures
 from safety_portal.reports.models import Report, State
 from safety_portal.school import roles
 from safety_portal.school.models import SchoolProfile
-from tests.factories import UserFactory, school_year, user_with_role
+from tests.factories import TermFactory, UserFactory, school_year, user_with_role
 from tests.incidents.factories import IncidentFactory
 from tests.reports.sample import SAMPLE_FIGURES
 
@@ -285,7 +287,8 @@ def test_a_draft_whose_file_changed_is_not_finalised(terms, dsl_user, django_cap
 # --- Telling the DSL team about the term-end draft ------------------------------------------------
 
 
-def test_a_term_end_draft_is_emailed_to_the_dsl_team_once_each(terms, django_capture_on_commit_callbacks, settings):
+def test_a_term_end_draft_is_emailed_to_everyone_who_can_open_it_once_each(terms, django_capture_on_commit_callbacks,
+                                                                          settings):
     settings.SITE_URL = "https://portal.school.example"
     dsl = user_with_role(roles.DSL, email="dsl@school.example")
     deputy = user_with_role(roles.STAFF, email="Deputy@School.example")
@@ -298,6 +301,20 @@ def test_a_term_end_draft_is_emailed_to_the_dsl_team_once_each(terms, django_cap
 
     report = prepared(terms[0], None, django_capture_on_commit_callbacks)
     email = OutboxEmail.objects.get(template="report_draft_ready")
-    assert sorted(email.to) == sorted([dsl.email, deputy.email, other_dsl.email])
+    # The DSLs and the headteacher; not a deputy named on the profile without the DSL role (the link is 404 to them).
+    assert sorted(email.to) == sorted([dsl.email, other_dsl.email, "head@school.example"])
+    assert deputy.email not in email.to
     assert f"https://portal.school.example/reports/{report.pk}/" in email.body_text
     assert "Autumn 2025/26" in email.subject and "Cyberbullying" not in email.body_text
+
+
+def test_a_draft_prepared_before_its_reporting_period_ended_cannot_be_finalised(
+        dsl_user, django_capture_on_commit_callbacks):
+    today = timezone.localdate()
+    term = TermFactory(academic_year=today.year, name="autumn", start_date=today - datetime.timedelta(days=30),
+                       end_date=today + datetime.timedelta(days=30))
+    draft = prepared(term, dsl_user, django_capture_on_commit_callbacks)
+    assert draft.state == State.DRAFT
+    with pytest.raises(services.ReportRefused, match="before the term's reporting period ended"):
+        services.report_finalise(report=draft, by=dsl_user)
+    assert Report.objects.get(pk=draft.pk).state == State.DRAFT
