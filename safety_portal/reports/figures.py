@@ -40,7 +40,7 @@ import statistics
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, CharField, Count, Exists, Min, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -198,6 +198,7 @@ def incident_counts(terms):
     informed = ParentContact.objects.filter(incident=OuterRef("pk"), informed=True)
     aggregates = {
         "any": Count("pk"),
+        "first": Min("reported_at"),
         "recorded": Count("pk", filter=in_period),
         "open_at_end": Count("pk", filter=Q(closed_at__isnull=True) | Q(closed_at__gte=period.until)),
         "closed": Count("pk", filter=period.moments("closed_at")),
@@ -244,8 +245,8 @@ def incident_figures(terms, counts):
     return {
         "has_data": True,
         "recorded": safe_count(counts["recorded"]),
-        "previous": safe_count(counts["previous"]) if "previous" in counts else None,
-        "last_year": safe_count(counts["last_year"]) if "last_year" in counts else None,
+        "previous": _compared(counts, "previous", terms.previous_period),
+        "last_year": _compared(counts, "last_year", terms.last_year_period),
         "open_at_end": safe_count(counts["open_at_end"]),
         "closed": safe_count(closed),
         # The median of one or two cases is their own closing time: not shown.
@@ -261,18 +262,28 @@ def incident_figures(terms, counts):
     }
 
 
+def _compared(counts, name, period):
+    """A compared term's count; None when there is no such term or the log had no incident yet by its
+    end (its zero would be a gap in the records, not a fact)."""
+    if name not in counts or counts["first"] >= period.until:
+        return None
+    return safe_count(counts[name])
+
+
 def _trend(terms, counts):
-    """Incidents per 4C area in each of the last three terms. Each term's column is suppressed as the
-    area table is, since its total (the term's headline) is printed too."""
+    """Incidents per 4C area in each of the last three terms, leaving out terms that ended before the
+    first incident was logged. Each term's column is suppressed as the area table is, since its total
+    (the term's headline) is printed too."""
+    shown = [(index, term) for index, (term, period) in enumerate(terms.trend) if counts["first"] < period.until]
     columns = [{row["label"]: row for row in
                 breakdown([(area.label, counts[_key(f"trend{index}", area.value)]) for area in Area])["rows"]}
-               for index in range(len(terms.trend))]
+               for index, _term in shown]
     series = []
     for area in TREND_AREAS:
         cells = [column[str(area.label)] for column in columns]
         series.append({"label": str(area.label), "values": [cell["value"] for cell in cells],
                        "display": [cell["display"] for cell in cells]})
-    return {"terms": [str(term) for term, _period in terms.trend], "series": series}
+    return {"terms": [str(term) for _index, term in shown], "series": series}
 
 
 def _median_days_to_close(period):
@@ -393,7 +404,8 @@ def policy_figures(terms, today):
     """Policies reviewed in the period (a version approved in it), due in the next term, and overdue on
     the day the report is made. Two queries."""
     period, following = terms.period, terms.next_period
-    versions = PolicyVersion.objects.aggregate(
+    # Before the register held any approved version, its counts would be zeros, not facts.
+    versions = PolicyVersion.objects.filter(approved_on__lte=period.end).aggregate(
         any=Count("pk"), reviewed=Count("policy", distinct=True, filter=period.days("approved_on")))
     if not versions["any"]:
         return {"has_data": False}
@@ -413,8 +425,8 @@ def training_figures(period):
     """Staff (anyone holding a role other than governor) and governors with safeguarding refresher
     training in the twelve months up to the period's last day (policies.training's rule), among
     active accounts. Training logged after the period does not count. Two queries."""
-    if not TrainingSession.objects.exists():
-        return {"has_data": False}
+    if not TrainingSession.objects.filter(held_on__lte=period.end).exists():
+        return {"has_data": False}  # the log began after this period: shares would be zeros, not facts
     trained = Q(Exists(TrainingAttendance.objects.filter(
         user=OuterRef("pk"), session__kind__in=REFRESHER_KINDS,
         session__held_on__gte=refresher_cutoff(period.end), session__held_on__lte=period.end)))

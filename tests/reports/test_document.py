@@ -322,3 +322,13 @@ def test_if_the_accessible_variant_fails_a_plain_pdf_is_made(monkeypatch, caplog
     assert pdf.startswith(b"%PDF")
     assert "No incidents have been recorded" in pypdf.PdfReader(io.BytesIO(pdf)).pages[1].extract_text()
     assert "PDF/UA rendering failed" in caplog.text
+
+
+def test_a_compared_term_from_before_the_log_began_says_so_rather_than_zero():
+    import copy
+
+    figures = copy.deepcopy(SAMPLE_FIGURES)
+    figures["incidents"]["previous"] = None
+    html = document_html(figures)
+    assert "Recorded in the previous term (Summer 2025/26)" in html
+    assert "not recorded in the portal" in html

@@ -546,3 +546,15 @@ def test_the_median_of_one_or_two_closed_cases_is_not_shown(db):
     make_incident(local(2026, 10, 1), reporter=reporter, closed_at=local(2026, 10, 4))
     figures = term_figures(term, today=TODAY)["incidents"]
     assert figures["closed"] == {"value": None, "display": FEWER} and figures["median_days_to_close"] is None
+
+
+def test_terms_before_the_first_incident_show_no_figures_rather_than_zeros(db):
+    first, second, third = school_year(2026)
+    reporter = user_with_role(roles.DSL)
+    for day in (1, 2, 3):
+        make_incident(local(third.start_date.year, third.start_date.month, third.start_date.day + day),
+                      reporter=reporter)
+    figures = term_figures(third, today=TODAY)["incidents"]
+    assert figures["recorded"] == count(3)
+    assert figures["previous"] is None  # the log began in this term: no count for the last one
+    assert figures["trend"]["terms"] == [str(third)]
