@@ -128,3 +128,10 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, reports):
     for url in ("/reports/", f"/reports/{reports['final'].pk}/pdf/", f"/reports/{reports['draft'].pk}/status.json"):
         response = client.get(url)
         assert response.status_code == 302 and response.url.startswith("/accounts/login/"), url
+
+
+def test_a_finalised_report_whose_file_was_changed_is_not_handed_out(governor_client, reports):
+    final = reports["final"]
+    with final.pdf.open("wb") as handle:
+        handle.write(b"%PDF-1.4 a different document\n%%EOF\n")
+    assert governor_client.get(f"/reports/{final.pk}/pdf/").status_code == 404

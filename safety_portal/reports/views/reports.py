@@ -8,6 +8,10 @@
 Writes go through safety_portal.reports.services; every download is audited here.
 """
 
+import hashlib
+import io
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import OuterRef, Subquery
@@ -19,6 +23,8 @@ from safety_portal.audit.services import audit_record
 from safety_portal.reports import access, services
 from safety_portal.reports.forms import FinaliseForm, ReportRequestForm
 from safety_portal.reports.models import Report, State
+
+logger = logging.getLogger(__name__)
 
 
 def _replacement(field):
@@ -114,10 +120,16 @@ def report_pdf(request, pk):
     if not report.is_ready or not report.pdf:
         raise Http404
     try:
-        handle = report.pdf.open("rb")
+        with report.pdf.open("rb") as handle:
+            content = handle.read()
     except (FileNotFoundError, OSError, ValueError) as missing:
+        logger.error("Governor report %s: its PDF cannot be read", report.pk)
         raise Http404 from missing
-    response = FileResponse(handle, as_attachment=True, content_type="application/pdf",
+    if hashlib.sha256(content).hexdigest() != report.pdf_sha256:
+        # Never hand out a report that is not the one finalised (or prepared): someone changed the file.
+        logger.error("Governor report %s: its PDF does not match its checksum", report.pk)
+        raise Http404
+    response = FileResponse(io.BytesIO(content), as_attachment=True, content_type="application/pdf",
                             filename=report.download_name())
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
