@@ -44,11 +44,12 @@ INSTALLED_APPS = [
     "safety_portal.school",
     "safety_portal.audit",
     "safety_portal.outbox",
-    "safety_portal.reports",
     "incidents",
     "agreements",
     "consent",
     "policies",
+    # Last: its demo loader, registered in ready(), reports on the other apps' demo data.
+    "safety_portal.reports",
 ]
 
 MIDDLEWARE = [

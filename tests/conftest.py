@@ -12,6 +12,20 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+@pytest.fixture(autouse=True)
+def demo_without_governor_reports(request, monkeypatch):
+    """The governor reports' demo loader renders two real PDFs, about 3 s a load. The other apps' demo
+    tests load the demo many times and check their own data, so they load it without; the reports'
+    own tests (tests/reports/) load it all."""
+    if "reports" in request.node.path.parts:
+        return
+    from safety_portal.reports.demo import reports_demo_load
+    from safety_portal.school import extensions
+
+    monkeypatch.setattr(extensions, "demo_loaders",
+                        [loader for loader in extensions.demo_loaders if loader is not reports_demo_load])
+
+
 @pytest.fixture
 def admin_user(db):
     return user_with_role(roles.ADMINISTRATOR, email="office@school.example")
