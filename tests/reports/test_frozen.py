@@ -21,12 +21,15 @@ def _final(term, **fields):
 def test_a_finalised_report_cannot_be_changed_but_can_be_superseded():
     report = _final(TermFactory())
     for change in ({"pdf": "reports/b.pdf"}, {"pdf_sha256": "b" * 64}, {"figures": {"version": 2}},
-                   {"state": State.DRAFT}, {"finalised_at": timezone.now() - datetime.timedelta(days=1)}):
+                   {"state": State.DRAFT}, {"finalised_at": timezone.now() - datetime.timedelta(days=1)},
+                   {"replace_reason": "Rewritten afterwards"}, {"generated_at": timezone.now()}):
         with pytest.raises(DatabaseError), transaction.atomic():
             Report.objects.filter(pk=report.pk).update(**change)
     Report.objects.filter(pk=report.pk).update(state=State.SUPERSEDED, superseded_at=timezone.now())
     with pytest.raises(DatabaseError), transaction.atomic():
         Report.objects.filter(pk=report.pk).update(state=State.FINAL)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Report.objects.filter(pk=report.pk).update(superseded_at=timezone.now() + datetime.timedelta(days=3))
     if connection.vendor == "postgresql":
         with pytest.raises(DatabaseError), transaction.atomic():
             Report.objects.filter(pk=report.pk).delete()

@@ -1,6 +1,6 @@
 """A finalised report is what governors were told: the database refuses to change its file,
-checksum, figures, term or who finalised it, and lets its state move only from finalised to
-superseded. On PostgreSQL it also refuses to delete one (on SQLite Django's test runner empties
+checksum, figures, term, who finalised it and when, what it replaced and why, and lets its state
+move only from finalised to superseded (once). On PostgreSQL it also refuses to delete one (on SQLite Django's test runner empties
 tables with DELETE)."""
 
 from django.db import migrations
@@ -8,7 +8,11 @@ from django.db import migrations
 CHANGED = """(NEW.pdf IS DISTINCT FROM OLD.pdf OR NEW.pdf_sha256 IS DISTINCT FROM OLD.pdf_sha256
         OR NEW.figures::text IS DISTINCT FROM OLD.figures::text OR NEW.term_id IS DISTINCT FROM OLD.term_id
         OR NEW.finalised_at IS DISTINCT FROM OLD.finalised_at OR NEW.finalised_by_id IS DISTINCT FROM OLD.finalised_by_id
-        OR NEW.state NOT IN ('final', 'superseded') OR (OLD.state = 'superseded' AND NEW.state <> 'superseded'))"""
+        OR NEW.generated_at IS DISTINCT FROM OLD.generated_at OR NEW.replaces_id IS DISTINCT FROM OLD.replaces_id
+        OR NEW.replace_reason IS DISTINCT FROM OLD.replace_reason
+        OR NEW.state NOT IN ('final', 'superseded')
+        OR (OLD.state = 'superseded' AND (NEW.state <> 'superseded'
+                                          OR NEW.superseded_at IS DISTINCT FROM OLD.superseded_at)))"""
 
 POSTGRES_FORWARD = f"""
 CREATE FUNCTION reports_finalised_frozen() RETURNS trigger AS $$
