@@ -59,6 +59,7 @@ from incidents.models import (
     Location,
     ParentContact,
     Referral,
+    Sensitivity,
 )
 from policies.dates import add_months
 from policies.models import REFRESHER_KINDS, Policy, PolicyVersion, TrainingAttendance, TrainingSession
@@ -186,6 +187,14 @@ def share(part, whole, *, children=False):
 
 # --- Incidents ---------------------------------------------------------------------------------
 
+def counted_incidents():
+    """The incidents the report counts: all but restricted cases (allegations against staff). Those are
+    the headteacher's to report to the chair of governors under the separate allegations procedure;
+    counted here, the DSL preparing the report and governors could learn of a case about a named
+    colleague."""
+    return Incident.objects.exclude(sensitivity=Sensitivity.RESTRICTED)
+
+
 def _key(prefix, value):
     return f"{prefix}__{value}"
 
@@ -221,7 +230,7 @@ def incident_counts(terms):
                 "pk", filter=trend_period.moments("reported_at") & Q(area=area.value))
     # Everything counted was reported by the period's end: in it, in a term compared with it, or
     # before it and still open or closed in it.
-    counts = Incident.objects.filter(reported_at__lt=period.until).aggregate(**aggregates)
+    counts = counted_incidents().filter(reported_at__lt=period.until).aggregate(**aggregates)
     return counts if counts["any"] else None
 
 
@@ -234,9 +243,11 @@ def incident_figures(terms, counts):
     def rows(field, choices):
         return [(choice.label, counts[_key(field, choice.value)]) for choice in choices]
 
-    # Every type, in the usual order; "not sure" only when some are, to keep the table short.
+    # Every type, in the usual order; "not sure" only when some are, to keep the table short. Not
+    # allegations against staff: restricted cases are not counted (counted_incidents).
     types = [(choice.label, counts[_key("incident_type", choice.value)]) for choice in IncidentType
-             if choice != IncidentType.NOT_SURE or counts[_key("incident_type", choice.value)]]
+             if choice != IncidentType.STAFF_MISUSE
+             and (choice != IncidentType.NOT_SURE or counts[_key("incident_type", choice.value)])]
     by_area = breakdown(rows("area", Area))
     # A type belongs to one area, so a type's small count could be worked out from its area's.
     area_of_type = {str(choice.label): TYPE_AREA.get(choice, Area.NOT_SURE).label for choice in IncidentType}
@@ -291,7 +302,7 @@ def _median_days_to_close(period):
 
     Elapsed time, not calendar days: a case closed the afternoon it was reported took 0.2 days."""
     durations = [max((closed - reported).total_seconds(), 0) / 86400 for reported, closed in
-                 Incident.objects.filter(period.moments("closed_at")).order_by()
+                 counted_incidents().filter(period.moments("closed_at")).order_by()
                  .values_list("reported_at", "closed_at")]
     if not durations:
         return None
@@ -314,7 +325,8 @@ def _pupil_breakdowns(period):
     counted once in a group however many of its pupils it involves. Rows are the year groups of
     pupils on roll at the period's end, and any other an incident involved, so that a primary
     school's table stops at Year 6. Three queries."""
-    links = IncidentPupil.objects.filter(period.moments("incident__reported_at")).order_by()
+    links = IncidentPupil.objects.filter(period.moments("incident__reported_at"),
+                                         incident__in=counted_incidents()).order_by()
     by_year = dict(links.values("pupil__year_group").annotate(n=Count("incident", distinct=True))
                    .values_list("pupil__year_group", "n"))
     by_stage = dict(links.annotate(stage=_stage_of_year()).values("stage")
@@ -344,7 +356,7 @@ def referral_figures(period, counts):
         values = [agency.value, ""] if agency == Agency.OTHER else [agency.value]
         aggregates[agency.value] = Count("incident", distinct=True, filter=referred & Q(agency__in=values))
     aggregates["not_referred"] = Count("incident", distinct=True, filter=Q(decision=Referral.Decision.NOT_REFERRED))
-    decided = Referral.objects.filter(period.days("made_on")).aggregate(**aggregates)
+    decided = Referral.objects.filter(period.days("made_on"), incident__in=counted_incidents()).aggregate(**aggregates)
     return {
         "has_data": True,
         "by_agency": breakdown([(agency.label, decided[agency.value]) for agency in Agency]),

@@ -22,7 +22,9 @@ class ReportRequestForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Two queries however many terms and reports there are.
-        self.terms = {str(term.pk): term for term in Term.objects.order_by("-start_date")}
+        # Terms that have begun: a report on a term still to come would print zeros as if they were facts.
+        self.terms = {str(term.pk): term for term in
+                      Term.objects.filter(start_date__lte=timezone.localdate()).order_by("-start_date")}
         self.finals = {str(report.term_id): report
                        for report in Report.objects.filter(state=State.FINAL).only("pk", "term_id", "finalised_at")}
         choices = [("", _("Choose a term"))]

@@ -12,6 +12,7 @@ it, with a reason.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from safety_portal.school.models import Term
@@ -74,6 +75,11 @@ class Report(models.Model):
     @property
     def is_ready(self):
         return self.state in (State.DRAFT, State.FINAL, State.SUPERSEDED)
+
+    def covers_whole_period(self):
+        """Prepared after the term's reporting period ended (the holiday counts with the term), so no
+        incident of the period can be missing. Only such a draft may be finalised."""
+        return self.generated_at is not None and timezone.localdate(self.generated_at) > self.term.reporting_end
 
     def download_name(self):
         term = self.term

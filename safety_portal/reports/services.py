@@ -240,7 +240,7 @@ def report_finalise(*, report, by, request=None):
             raise ReportRefused(_("Only a draft can be finalised; this report is: %(state)s.")
                                 % {"state": report.get_state_display()})
         period_end = report.term.reporting_end
-        if timezone.localdate(report.generated_at) <= period_end:
+        if not report.covers_whole_period():
             # Incidents still to come in the period (the holiday counts with the term) would be in no report.
             raise ReportRefused(_("This draft was prepared before the term's reporting period ended on %(date)s, "
                                   "so it may be missing incidents. Prepare the report again after that date to "
@@ -280,21 +280,32 @@ def report_finalise(*, report, by, request=None):
 # --- The term-end drafts -----------------------------------------------------------------------
 
 
+def _needs_term_end_draft(term):
+    """No report for the term that could go to governors yet: none finalised, being prepared, or a
+    draft prepared after its period ended. A draft looked at during the term does not count."""
+    reports = list(Report.objects.filter(term=term).exclude(state__in=[State.FAILED, State.SUPERSEDED])
+                   .select_related("term"))
+    return not any(report.state in (State.FINAL, State.GENERATING) or report.covers_whole_period()
+                   for report in reports)
+
+
 def term_end_drafts(today=None):
     """Request a draft for each term that ended a week ago or more (within the last 60 days) whose
     reporting period is over (the holiday after a term counts with it) and that has no report yet.
     Returns how many were requested; running it again, or twice at once, requests none more."""
     today = today or timezone.localdate()
     due = (Term.objects.filter(end_date__lte=today - TERM_END_DELAY, end_date__gte=today - TERM_END_WINDOW)
-           .exclude(pk__in=Report.objects.values("term_id")).order_by("start_date"))
+           .order_by("start_date"))
     requested = 0
     for term in due:
         if term.reporting_end >= today:
             continue  # the holiday is still being counted: a draft now would miss its incidents
+        if not _needs_term_end_draft(term):
+            continue
         with transaction.atomic():
             # Checked again under the term's lock: a run racing this one requests each report once.
             Term.objects.select_for_update().get(pk=term.pk)
-            if Report.objects.filter(term=term).exists():
+            if not _needs_term_end_draft(term):
                 continue
             report_request(term=term, requested_by=None)
             requested += 1

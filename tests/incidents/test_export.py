@@ -33,12 +33,12 @@ def _login(client, *role_names):
     return user
 
 
-@pytest.mark.parametrize("role", [roles.TECHNICAL, roles.STAFF, roles.GOVERNOR, roles.ADMINISTRATOR,
-                                  roles.ONLINE_SAFETY_LEAD])
-def test_only_the_dsl_team_and_headteacher_may_export(client, role):
+@pytest.mark.parametrize("role, refused", [(roles.TECHNICAL, 403), (roles.STAFF, 403), (roles.GOVERNOR, 404),
+                                           (roles.ADMINISTRATOR, 403), (roles.ONLINE_SAFETY_LEAD, 403)])
+def test_only_the_dsl_team_and_headteacher_may_export(client, role, refused):
     _login(client, role)
     IncidentFactory(incident_type=IncidentType.FILTERING_BREACH, url="https://x.example/")
-    assert client.get(URL).status_code == 403
+    assert client.get(URL).status_code == refused  # for a governor the incident log does not exist
     assert not AuditEvent.objects.filter(action="incidents.export").exists()
 
 

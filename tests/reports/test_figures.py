@@ -323,8 +323,7 @@ def test_areas_with_two_small_cells_that_could_each_be_the_one_print_as_fewer_th
 
 TYPES = ("Filtering breach", "Cyberbullying", "Sharing nudes or semi-nudes", "Online sexual abuse or grooming",
          "Indecent images of children", "Online hate", "Radicalisation or extremism", "Online sexual harassment",
-         "Inappropriate content accessed", "Scams or gambling", "Data or privacy breach",
-         "Staff misuse or allegation against staff")
+         "Inappropriate content accessed", "Scams or gambling", "Data or privacy breach")
 
 
 def suppressed_rows(*labels):
@@ -558,3 +557,15 @@ def test_terms_before_the_first_incident_show_no_figures_rather_than_zeros(db):
     assert figures["recorded"] == count(3)
     assert figures["previous"] is None  # the log began in this term: no count for the last one
     assert figures["trend"]["terms"] == [str(third)]
+
+
+def test_allegations_against_staff_are_not_counted_anywhere(db):
+    term = school_year(2026)[0]
+    head = user_with_role(roles.HEADTEACHER)
+    before = term_figures(term, today=TODAY)
+    allegation = make_incident(local(2026, 10, 5), reporter=head, area=Area.CONDUCT,
+                               incident_type=IncidentType.STAFF_MISUSE, closed_at=local(2026, 10, 9))
+    refer(allegation, REFERRED, datetime.date(2026, 10, 6), agency=Agency.LADO, recorded_by=head)
+    after = term_figures(term, today=TODAY)
+    assert after["incidents"] == before["incidents"] and after["referrals"] == before["referrals"]
+    assert "Staff misuse or allegation against staff" not in json.dumps(after)

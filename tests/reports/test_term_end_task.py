@@ -67,13 +67,25 @@ def test_no_draft_for_a_term_that_ended_three_days_ago():
     assert not Report.objects.exists()
 
 
-def test_no_draft_for_a_term_that_already_has_a_report(django_capture_on_commit_callbacks, dsl_user):
+def test_no_draft_for_a_term_that_already_has_a_usable_report(django_capture_on_commit_callbacks, dsl_user):
     term = _term(2025, "autumn", datetime.date(2025, 9, 3), _days_ago(10))
     with django_capture_on_commit_callbacks(execute=True):
-        services.report_request(term=term, requested_by=dsl_user)
-        Report.objects.update(state=State.FAILED)  # even one that could not be prepared: the DSL saw it
+        services.report_request(term=term, requested_by=dsl_user)  # prepared after the period ended
         assert services.term_end_drafts(today=TODAY) == 0
     assert Report.objects.count() == 1
+
+
+def test_a_draft_looked_at_during_the_term_does_not_stop_the_term_end_draft(django_capture_on_commit_callbacks,
+                                                                            dsl_user):
+    term = _term(2025, "autumn", datetime.date(2025, 9, 3), _days_ago(10))
+    with django_capture_on_commit_callbacks(execute=True):
+        early = services.report_request(term=term, requested_by=dsl_user)
+    # Prepared while the term was still running: it cannot be finalised.
+    Report.objects.filter(pk=early.pk).update(generated_at=timezone.make_aware(
+        datetime.datetime.combine(_days_ago(20), datetime.time(12))))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.term_end_drafts(today=TODAY) == 1
+    assert Report.objects.filter(term=term, state=State.DRAFT).count() == 2
 
 
 def test_the_periodic_task_uses_today(django_capture_on_commit_callbacks):

@@ -1,9 +1,11 @@
 """The report pages for the DSL and the headteacher: list, prepare, wait, preview, download, finalise."""
 
+import datetime
 import hashlib
 import json
 
 import pytest
+from django.utils import timezone
 
 from safety_portal.audit.models import AuditEvent
 from safety_portal.reports import services
@@ -202,9 +204,12 @@ def test_finalising_twice_says_so(dsl_client, dsl_user, terms, django_capture_on
     assert "Only a draft can be finalised" in response.content.decode()
 
 
-def test_finalise_takes_post_only(dsl_client, dsl_user, terms, django_capture_on_commit_callbacks):
+def test_finalise_by_get_changes_nothing_and_goes_to_the_report(dsl_client, dsl_user, terms,
+                                                                 django_capture_on_commit_callbacks):
+    # Signing in again after the session ran out comes back to this address by GET.
     draft = prepared(terms[0], dsl_user, django_capture_on_commit_callbacks)
-    assert dsl_client.get(f"/reports/{draft.pk}/finalise/").status_code == 405
+    response = dsl_client.get(f"/reports/{draft.pk}/finalise/")
+    assert response.status_code == 302 and response["Location"] == f"/reports/{draft.pk}/"
     assert Report.objects.get(pk=draft.pk).state == State.DRAFT
 
 
@@ -258,3 +263,15 @@ def test_the_headteacher_works_reports_too(client, terms, django_capture_on_comm
     report = Report.objects.get()
     client.post(f"/reports/{report.pk}/finalise/", {"checked": "on"})
     assert Report.objects.get().state == State.FINAL and Report.objects.get().finalised_by == head
+
+
+def test_only_terms_that_have_begun_can_be_reported_on(dsl_client):
+    today = timezone.localdate()
+    begun = TermFactory(academic_year=today.year - 1, name="summer", start_date=today - datetime.timedelta(days=60),
+                        end_date=today - datetime.timedelta(days=20))
+    to_come = TermFactory(academic_year=today.year, name="autumn", start_date=today + datetime.timedelta(days=10),
+                          end_date=today + datetime.timedelta(days=90))
+    content = dsl_client.get("/reports/new/").content.decode()
+    assert f'value="{begun.pk}"' in content and f'value="{to_come.pk}"' not in content
+    response = dsl_client.post("/reports/new/", {"term": str(to_come.pk)})
+    assert response.status_code == 200 and not Report.objects.exists()

@@ -15,7 +15,7 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import OuterRef, Subquery
-from django.http import FileResponse, Http404, HttpResponseNotAllowed, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -78,7 +78,9 @@ def _detail_page(request, report, finalise_form):
     if report.state == State.DRAFT:
         current = Report.objects.filter(term=report.term_id, state=State.FINAL).first()
         context["current_final"] = current
-        context["can_finalise"] = current is None or current.pk == report.replaces_id
+        context["replaced_since"] = current is not None and current.pk != report.replaces_id
+        context["too_early"] = not report.covers_whole_period()
+        context["can_finalise"] = not context["replaced_since"] and not context["too_early"]
     return render(request, "reports/detail.html", context)
 
 
@@ -142,7 +144,8 @@ def report_pdf(request, pk):
 def report_finalise(request, pk):
     report = access.report_for_maker(request.user, pk)
     if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+        # A sign-in after the session ran out, or a reload, comes back here by GET: go to the report.
+        return redirect("reports:detail", report.pk)
     form = FinaliseForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Nothing was finalised: please correct the error highlighted below."))
