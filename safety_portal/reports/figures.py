@@ -64,7 +64,7 @@ from incidents.models import (
 from policies.dates import add_months
 from policies.models import REFRESHER_KINDS, Policy, PolicyVersion, TrainingAttendance, TrainingSession
 from policies.training import STAFF_ROLES, refresher_cutoff
-from safety_portal.reports.suppression import breakdown, is_small, nested_breakdown, safe_count
+from safety_portal.reports.suppression import breakdown, exact_count, is_small, nested_breakdown, safe_count
 from safety_portal.school import roles
 from safety_portal.school.models import KeyStage, Pupil, SchoolProfile, Term, User, YearGroup, key_stage_for
 
@@ -425,8 +425,9 @@ def policy_figures(terms, today):
         due=Count("pk", filter=following.days("next_review_on")),
         # The register's "overdue" (ReviewState.OVERDUE): in use, and the review date has passed.
         overdue=Count("pk", filter=Q(next_review_on__lt=today)))
-    return {"has_data": True, "reviewed": safe_count(versions["reviewed"]),
-            "due_next_term": safe_count(policies["due"]), "overdue": safe_count(policies["overdue"])}
+    # Counts of policies, not of children: shown in full.
+    return {"has_data": True, "reviewed": exact_count(versions["reviewed"]),
+            "due_next_term": exact_count(policies["due"]), "overdue": exact_count(policies["overdue"])}
 
 
 def _holds(names):

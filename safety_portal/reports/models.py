@@ -23,7 +23,7 @@ class State(models.TextChoices):
     FAILED = "failed", _("Could not be prepared")
     DRAFT = "draft", _("Draft")
     FINAL = "final", _("Finalised")
-    SUPERSEDED = "superseded", _("Superseded")
+    SUPERSEDED = "superseded", _("Replaced")
 
 
 class ReportQuerySet(models.QuerySet):

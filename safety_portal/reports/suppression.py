@@ -39,6 +39,11 @@ def gives_away(counts):
     return bool(small) and sum(small) in (len(small), 2 * len(small))
 
 
+def exact_count(count):
+    """A count about adults or documents (policies, say), shown in full in the same shape as safe_count."""
+    return {"value": count, "display": str(count)}
+
+
 def breakdown(rows, *, suppress=False):
     """[(label, count)] -> {"rows": [{"label", "value", "display"}], "suppressed": bool, "total": int|None}.
 

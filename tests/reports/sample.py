@@ -82,7 +82,9 @@ SAMPLE_FIGURES = {
         ],
         "do_not_photograph": count(31),
     },
-    "policies": {"has_data": True, "reviewed": count(4), "due_next_term": count(3), "overdue": count(1)},
+    # Counts of policies, not of children: shown in full.
+    "policies": {"has_data": True, "reviewed": {"value": 4, "display": "4"},
+                 "due_next_term": {"value": 3, "display": "3"}, "overdue": {"value": 1, "display": "1"}},
     "training": {"has_data": True, "staff": share(35, 41), "governors": share(6, 10)},
 }
 

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             name='Report',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('generating', 'Being prepared'), ('failed', 'Could not be prepared'), ('draft', 'Draft'), ('final', 'Finalised'), ('superseded', 'Superseded')], default='generating', max_length=12)),
+                ('state', models.CharField(choices=[('generating', 'Being prepared'), ('failed', 'Could not be prepared'), ('draft', 'Draft'), ('final', 'Finalised'), ('superseded', 'Replaced')], default='generating', max_length=12)),
                 ('progress', models.PositiveSmallIntegerField(default=0)),
                 ('error', models.CharField(blank=True, max_length=300)),
                 ('figures', models.JSONField(blank=True, default=dict)),
