@@ -12,18 +12,33 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+# The apps' demo loaders each folder's demo tests need; the school's own people and pupils always load.
+# A full demo load signs packs, records consent and renders PDFs: many seconds a test on PostgreSQL,
+# so each app's demo tests load what they check. The school's and the reports' tests load everything.
+DEMO_LOADERS_FOR = {
+    "incidents": {"incidents"},
+    "agreements": {"agreements"},
+    "consent": {"agreements", "consent"},  # class 5A answers through the agreements' links
+    "policies": {"policies"},
+}
+
+
 @pytest.fixture(autouse=True)
-def demo_without_governor_reports(request, monkeypatch):
-    """The governor reports' demo loader renders two real PDFs, about 3 s a load. The other apps' demo
-    tests load the demo many times and check their own data, so they load it without; the reports'
-    own tests (tests/reports/) load it all."""
-    if "reports" in request.node.path.parts:
-        return
-    from safety_portal.reports.demo import reports_demo_load
+def demo_loaders_for_this_folder(request, monkeypatch):
     from safety_portal.school import extensions
 
-    monkeypatch.setattr(extensions, "demo_loaders",
-                        [loader for loader in extensions.demo_loaders if loader is not reports_demo_load])
+    folder = request.node.path.relative_to(request.config.rootpath).parts[1:2]
+    if folder == ("reports",):
+        return
+    wanted = DEMO_LOADERS_FOR.get(folder[0] if folder else "")
+
+    def needed(loader):
+        app = loader.__module__.removesuffix(".demo")
+        if wanted is None:
+            return app != "safety_portal.reports"  # everything but the reports' two PDFs
+        return app in wanted
+
+    monkeypatch.setattr(extensions, "demo_loaders", [loader for loader in extensions.demo_loaders if needed(loader)])
 
 
 @pytest.fixture
