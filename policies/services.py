@@ -69,13 +69,13 @@ def policy_update(*, policy, actor, linked=None, request=None, **fields):
         changed = [name for name in POLICY_FIELDS if name in fields and getattr(policy, name) != fields[name]]
         for name in changed:
             setattr(policy, name, fields[name])
+        policy.next_review_on = policy.review_date_from_rules()  # a new cycle moves the date
         policy.save()
         if linked is not None:
             before = set(policy.linked.values_list("pk", flat=True))
             policy.linked.set(linked)
             if before != {other.pk for other in linked}:
                 changed.append("linked")
-        _review_date_refresh(policy)
         if changed:
             audit_record(action="policies.policy.changed", obj=policy, actor=actor, request=request,
                          detail={"fields": changed})
