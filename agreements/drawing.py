@@ -33,6 +33,7 @@ def drawing_clean(value):
             if image.format != "PNG" or image.width > MAX_SIZE[0] or image.height > MAX_SIZE[1]:
                 raise error
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+    # A header claiming billions of pixels is refused by Pillow with its own error, not OSError.
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as exc:
         raise error from exc
     return value

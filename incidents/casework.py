@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -44,9 +45,27 @@ FUTURE_SLACK = datetime.timedelta(minutes=5)  # clocks on phones drift a little
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 
+# The code of the error raised when a form was opened before someone else changed the case.
+STALE_CASE = "stale_case"
+
+
 def _touch(incident, now=None):
+    """Note activity on a case whose row is locked: every change counts as a new revision."""
     incident.last_activity_at = now or timezone.now()
-    Incident.objects.filter(pk=incident.pk).update(last_activity_at=incident.last_activity_at)
+    Incident.objects.filter(pk=incident.pk).update(last_activity_at=incident.last_activity_at,
+                                                   revision=F("revision") + 1)
+    incident.revision += 1
+
+
+def _require_current(incident, revision):
+    """Refuse a change made from a page opened before the case last changed (optimistic locking).
+
+    `incident` is the locked row. revision is None for callers without a page (demo, scripts).
+    """
+    if revision is not None and revision != incident.revision:
+        raise ValidationError(_("Someone else changed this case while you were editing, so nothing you "
+                                "entered has been saved. Check the case as it is now and apply your change "
+                                "again: what you entered is still in the form."), code=STALE_CASE)
 
 
 def _require_open(incident):
@@ -116,7 +135,7 @@ def triage_errors(*, incident, actor, incident_type, owner, named_people):
 
 
 def incident_triage(*, incident, actor, area, incident_type, severity, child_protection, owner,
-                    named_people=None, request=None):
+                    named_people=None, revision=None, request=None):
     """Confirm or change the type and the judgements on a case; a new case becomes open.
 
     named_people is None when the actor may not change them (only the headteacher may).
@@ -131,6 +150,7 @@ def incident_triage(*, incident, actor, area, incident_type, severity, child_pro
     with transaction.atomic():
         incident = _locked(incident)
         _require_open(incident)
+        _require_current(incident, revision)
         before = {"type": incident.incident_type, "sensitivity": incident.sensitivity}
         changed = []
         new_values = {"area": area, "incident_type": incident_type, "severity": severity,
@@ -153,6 +173,7 @@ def incident_triage(*, incident, actor, area, incident_type, severity, child_pro
             incident.status = Status.OPEN
             detail["status"] = Status.OPEN
         incident.last_activity_at = now
+        incident.revision += 1
         incident.save()
         if named_people is not None:
             current = set(incident.named_people.all())
@@ -174,20 +195,23 @@ def incident_triage(*, incident, actor, area, incident_type, severity, child_pro
 # --- Procedure steps -------------------------------------------------------------------------------
 
 
-def step_decide(*, step, actor, state, reason="", request=None):
+def step_decide(*, step, actor, state, reason="", revision=None, request=None):
     reason = (reason or "").strip()
     if state == StepState.NOT_APPLICABLE and not reason:
         raise ValidationError({"reason": _("Say why this step does not apply.")})
-    if step.state != StepState.OPEN:
-        # The record keeps what was decided, by whom and why; explain a change in the chronology.
-        raise ValidationError({"state": _("This step has been decided and stays on the record. If the decision "
-                                          "has changed, add a chronology entry to say so.")})
     if state not in StepState.values:
         raise ValidationError({"state": _("Choose done, not applicable or to do.")})
     now = timezone.now()
     with transaction.atomic():
         incident = _locked(step.incident)
         _require_open(incident)
+        _require_current(incident, revision)
+        # Read again under the case's lock: a colleague may have decided it since the page was opened.
+        step = ProcedureStep.objects.get(pk=step.pk)
+        if step.state != StepState.OPEN:
+            # The record keeps what was decided, by whom and why; explain a change in the chronology.
+            raise ValidationError({"state": _("This step has been decided and stays on the record. If the "
+                                              "decision has changed, add a chronology entry to say so.")})
         step.state = state
         step.decided_by, step.decided_at = actor, now
         step.reason = reason if state == StepState.NOT_APPLICABLE else ""
@@ -276,7 +300,7 @@ def referral_record(*, incident, actor, decision, made_on, agency="", agency_oth
 
 
 def parents_record(*, incident, actor, informed, informed_by, informed_at=None, method="", rationale="",
-                   request=None):
+                   revision=None, request=None):
     errors = {}
     if informed:
         if informed_at is None:
@@ -292,6 +316,8 @@ def parents_record(*, incident, actor, informed, informed_by, informed_at=None, 
     with transaction.atomic():
         incident = _locked(incident)
         _require_open(incident)
+        # The latest record is the case's answer to "were the parents told?": do not replace it unseen.
+        _require_current(incident, revision)
         contact = ParentContact.objects.create(
             incident=incident, informed=informed, informed_at=informed_at if informed else None,
             method=method if informed else "", informed_by=informed_by,
@@ -448,7 +474,7 @@ def attachment_downloaded(*, attachment, actor, request=None):
 # --- Closing and reopening -------------------------------------------------------------------------
 
 
-def incident_close(*, incident, actor, outcome, lessons_learnt, request=None):
+def incident_close(*, incident, actor, outcome, lessons_learnt, revision=None, request=None):
     errors = {}
     if not (outcome or "").strip():
         errors["outcome"] = _("Summarise the outcome before closing the case.")
@@ -462,6 +488,7 @@ def incident_close(*, incident, actor, outcome, lessons_learnt, request=None):
         incident = _locked(incident)
         if incident.is_closed:
             raise ValidationError(_("This case is already closed."))
+        _require_current(incident, revision)
         undecided = incident.steps.filter(state=StepState.OPEN).count()
         if undecided:
             # Every step of the procedure is on the record as done, or not applicable with a reason.
@@ -474,12 +501,14 @@ def incident_close(*, incident, actor, outcome, lessons_learnt, request=None):
                                     lessons_learnt=lessons_learnt.strip())
         incident.status, incident.closed_at, incident.last_activity_at = Status.CLOSED, now, now
         incident.outcome, incident.lessons_learnt = outcome.strip(), lessons_learnt.strip()
-        incident.save(update_fields=["status", "closed_at", "last_activity_at", "outcome", "lessons_learnt"])
+        incident.revision += 1
+        incident.save(update_fields=["status", "closed_at", "last_activity_at", "outcome", "lessons_learnt",
+                                     "revision"])
         _audit("incidents.incident.closed", incident=incident, actor=actor, request=request)
     return incident
 
 
-def incident_reopen(*, incident, actor, reason, request=None):
+def incident_reopen(*, incident, actor, reason, revision=None, request=None):
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Give the reason for reopening the case.")})
     now = timezone.now()
@@ -487,11 +516,13 @@ def incident_reopen(*, incident, actor, reason, request=None):
         incident = _locked(incident)
         if not incident.is_closed:
             raise ValidationError(_("This case is not closed."))
+        _require_current(incident, revision)
         StatusChange.objects.create(incident=incident, from_status=Status.CLOSED, to_status=Status.OPEN,
                                     changed_by=actor, changed_at=now, reason=reason.strip())
         # The outcome and lessons stay on the record until the case is closed again.
         incident.status, incident.closed_at, incident.last_activity_at = Status.OPEN, None, now
-        incident.save(update_fields=["status", "closed_at", "last_activity_at"])
+        incident.revision += 1
+        incident.save(update_fields=["status", "closed_at", "last_activity_at", "revision"])
         _audit("incidents.incident.reopened", incident=incident, actor=actor, request=request)
     return incident
 

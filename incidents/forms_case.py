@@ -46,12 +46,30 @@ def active_staff():
     return User.objects.filter(is_active=True).order_by("last_name", "first_name", "pk")
 
 
+class CaseRevisionForm(forms.Form):
+    """A form that changes the case's own values: it carries the revision of the case it was
+    opened on, and incidents.casework refuses it if a colleague has changed the case since."""
+
+    # Not required: a post without it (a script, not a page) is simply not checked.
+    revision = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args, incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["revision"].initial = incident.revision
+
+    def revision_refresh(self, incident):
+        """After a stale refusal: keep what was typed, but against the case as it is now, so the
+        DSL can check it and send the same change again."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("revision")] = str(incident.revision)
+
+
 class YesNoField(forms.TypedChoiceField):
     def __init__(self, **kwargs):
         super().__init__(choices=YES_NO, coerce=lambda value: value == "yes", widget=forms.RadioSelect, **kwargs)
 
 
-class TriageForm(forms.Form):
+class TriageForm(CaseRevisionForm):
     area = forms.ChoiceField(label=_("Area (the 4 Cs)"), choices=Area.choices)
     incident_type = forms.ChoiceField(label=_("Type"), choices=IncidentType.choices,
                                       help_text=_("Changing the type adds its procedure steps; steps already "
@@ -77,7 +95,7 @@ class TriageForm(forms.Form):
         self.may_name = user.has_role(roles.HEADTEACHER)
         if self.may_name:
             initial["named_people"] = [person.pk for person in incident.named_people.all()]
-        super().__init__(*args, initial=initial, prefix="triage", **kwargs)
+        super().__init__(*args, incident=incident, initial=initial, prefix="triage", **kwargs)
         self.fields["owner"].queryset = case_workers()
         if self.may_name:
             self.fields["named_people"].queryset = case_workers()
@@ -93,7 +111,7 @@ class TriageForm(forms.Form):
         return data
 
 
-class StepForm(forms.Form):
+class StepForm(CaseRevisionForm):
     state = forms.ChoiceField(choices=StepState.choices)
     reason = forms.CharField(required=False, max_length=2000)
 
@@ -131,7 +149,7 @@ class ReferralForm(forms.Form):
         super().__init__(*args, prefix="referral", initial={"made_on": timezone.localdate()}, **kwargs)
 
 
-class ParentsForm(forms.Form):
+class ParentsForm(CaseRevisionForm):
     informed = YesNoField(label=_("Were the parents or carers told?"),
                           error_messages={"required": _("Say whether the parents or carers were told.")})
     informed_at = forms.DateTimeField(label=_("When"), widget=DateTimeInput(), required=False)
@@ -142,8 +160,8 @@ class ParentsForm(forms.Form):
                                 help_text=_("Required if they were not told, for example because telling them "
                                             "would put the child at risk."))
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, prefix="parents",
+    def __init__(self, *args, user, incident, **kwargs):
+        super().__init__(*args, incident=incident, prefix="parents",
                          initial={"informed_at": now_for_input(), "informed_by": user.pk}, **kwargs)
         self.fields["informed_by"].queryset = active_staff()
 
@@ -168,7 +186,7 @@ class AttachmentForm(forms.Form):
         super().__init__(*args, prefix="attachment", **kwargs)
 
 
-class CloseForm(forms.Form):
+class CloseForm(CaseRevisionForm):
     outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 3}),
                               error_messages={"required": _("Summarise the outcome before closing the case.")})
     lessons_learnt = forms.CharField(
@@ -177,13 +195,13 @@ class CloseForm(forms.Form):
                                       "if there were none).")})
 
     def __init__(self, *args, incident, **kwargs):
-        super().__init__(*args, prefix="close", initial={"outcome": incident.outcome,
+        super().__init__(*args, incident=incident, prefix="close", initial={"outcome": incident.outcome,
                                                          "lessons_learnt": incident.lessons_learnt}, **kwargs)
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(CaseRevisionForm):
     reason = forms.CharField(label=_("Why reopen the case?"), widget=forms.Textarea(attrs={"rows": 2}),
                              error_messages={"required": _("Give the reason for reopening the case.")})
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, prefix="reopen", **kwargs)
+    def __init__(self, *args, incident, **kwargs):
+        super().__init__(*args, incident=incident, prefix="reopen", **kwargs)

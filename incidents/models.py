@@ -162,6 +162,10 @@ class Incident(models.Model):
     lessons_learnt = models.TextField(_("lessons learnt"), blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     last_activity_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Counts the changes made to the case (bumped under the row lock by incidents.casework). A form
+    # that changes the case's values carries the revision it was opened at, so a DSL working from
+    # an out-of-date page is refused instead of silently overwriting a colleague's change.
+    revision = models.PositiveIntegerField(default=0, editable=False)
 
     objects = IncidentQuerySet.as_manager()
 

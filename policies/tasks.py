@@ -1,10 +1,10 @@
 from celery import shared_task
 
 from policies.reminders import review_reminders_send
+from safety_portal.celery import RETRY_ON_OUTAGE
 
 
-@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=60, retry_kwargs={"max_retries": 5},
-             time_limit=600)
+@shared_task(**RETRY_ON_OUTAGE)
 def review_reminders():
     """Daily: each policy's review reminder, once per milestone however often this runs."""
     return review_reminders_send()

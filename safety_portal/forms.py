@@ -32,7 +32,8 @@ class IdsChoiceField(forms.ModelMultipleChoiceField):
     def _check_values(self, value):
         for key in value:
             text = str(key)
-            if not (text.isascii() and text.isdigit()) or int(text) > LARGEST_ID:
+            # The length first: int() refuses a string of over 4,300 digits with a ValueError (a 500).
+            if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) > LARGEST_ID:
                 raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
                                             params={"pk": text[:20]})
         return super()._check_values(value)

@@ -4,6 +4,7 @@ Defaults give a local demo (SQLite under var/, eager tasks, console email).
 Production sets DEBUG=false and the variables listed in README.md.
 """
 
+import datetime
 import sys
 from pathlib import Path
 
@@ -41,30 +42,43 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "safety_portal.school",
+    "safety_portal.signin",
     "safety_portal.audit",
     "safety_portal.outbox",
     "incidents",
     "agreements",
     "consent",
     "policies",
+    "safety_portal.privacy",
     # Last: its demo loader, registered in ready(), reports on the other apps' demo data.
     "safety_portal.reports",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "safety_portal.middleware.SecurityHeaders",
+    "safety_portal.middleware.RequestSizeLimit",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Privileged roles are signed out when idle; then nobody half signed in gets past the code page.
+    "safety_portal.signin.middleware.IdleSignOutMiddleware",
+    "safety_portal.signin.middleware.SecondFactorMiddleware",
     "safety_portal.middleware.NoStoreWhenSignedIn",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A device handed to pupils or visitors reaches only their signing pages.
     "agreements.middleware.DeviceSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a sign-in refused for repeated failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "safety_portal.urls"
@@ -104,10 +118,36 @@ LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+     "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Axes first: a locked-out account or address is refused before its password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "safety_portal.signin.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout: 5 failed passwords or codes for one account, or from one address, then 15 minutes'
+# wait (or an administrator unlocks it on the Sign-in security page). Each is counted separately.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "safety_portal.signin.lockout.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "safety_portal.audit.services.client_ip"
+AXES_LOCKOUT_CALLABLE = "safety_portal.signin.lockout.lockout_response"
+# Failures are cleared by a completed sign-in (password and any code), not by the password alone:
+# otherwise someone with the password could try codes for ever, signing in again every four.
+AXES_RESET_ON_SUCCESS = False
+# The audit trail records sign-ins; typed codes are never kept.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # no banner on every manage.py command; lockouts are still logged
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+# Failed codes count towards the lockout above, so django-otp's own growing delay is off: it
+# would also refuse a right code typed a second after a wrong one.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+OTP_TOTP_ISSUER = "Safety Portal"
 
 LANGUAGES = [("en-gb", _("English"))]
 LANGUAGE_CODE = config.choice("LANGUAGE_CODE", "en-gb", [code for code, _name in LANGUAGES])
@@ -146,6 +186,19 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL or TESTING
 CELERY_TASK_EAGER_PROPAGATES = TESTING
 CELERY_TASK_ACKS_LATE = True
+# With acks_late a task whose worker dies unacknowledged is delivered again, so every task is
+# idempotent. A task that kills its own worker process (out of memory) is not requeued: it
+# would kill the next one too; the outbox sweep and the next scheduled run pick up its work.
+CELERY_TASK_REJECT_ON_WORKER_LOST = False
+# A stuck task is stopped: the soft limit raises inside it (it can tidy up), the hard one kills.
+CELERY_TASK_SOFT_TIME_LIMIT = 120
+CELERY_TASK_TIME_LIMIT = 150
+# A broker that is down must not hang the request that queued a task: fail within a second or
+# two (on_commit(robust=True) swallows the error) and leave the work to the outbox sweep.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2,
+                                    "interval_max": 0.2}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -219,13 +272,24 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Only turn on behind a proxy that appends it, or browsers could choose their address.
 TRUST_X_FORWARDED_FOR = config.bool("TRUST_X_FORWARDED_FOR", False)
 SESSION_COOKIE_HTTPONLY = True
-# Reset links are for someone at their inbox now; a day is plenty.
-PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+# Reset links are for someone at their inbox now: an hour, and each works once.
+PASSWORD_RESET_TIMEOUT = 60 * 60
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Sent by safety_portal.middleware.SecurityHeaders. No 'unsafe-inline' anywhere: scripts and
+# styles are files under static/ (README, "Security headers and uploads").
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                           "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+# The largest request body accepted at all (a 20 MB policy document plus its form); larger is
+# refused with a 413 page before it is read. Each upload point has its own smaller limit.
+MAX_REQUEST_BYTES = 25 * 1024 * 1024
+# Form fields without files; uploads above this go to a temporary file, not memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2621440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440
 if PRODUCTION:
     SECURE_SSL_REDIRECT = config.bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True

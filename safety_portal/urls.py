@@ -20,6 +20,8 @@ urlpatterns = [
          name="password_reset_confirm"),
     path("accounts/password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(),
          name="password_reset_complete"),
+    # Two-factor sign-in, and the administrator's lockout and two-factor page.
+    path("accounts/", include("safety_portal.signin.urls")),
     path("school/", include("safety_portal.school.urls")),
     path("school/import/", include("safety_portal.school.urls_import")),
     path("audit/", include("safety_portal.audit.urls")),
@@ -31,6 +33,7 @@ urlpatterns = [
     path("consent/", include("consent.urls")),
     path("policies/", include("policies.urls")),
     path("reports/", include("safety_portal.reports.urls")),
+    path("privacy/", include("safety_portal.privacy.urls")),
     # No login: the school website links to its published policies here.
     path("school-policies/", include("policies.urls_public")),
     path("", include("agreements.urls_device")),

@@ -41,6 +41,33 @@ def demo_loaders_for_this_folder(request, monkeypatch):
     monkeypatch.setattr(extensions, "demo_loaders", [loader for loader in extensions.demo_loaders if needed(loader)])
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "first_factor_only: force_login gives the password step only "
+                                       "(for tests of two-factor sign-in itself)")
+
+
+@pytest.fixture(autouse=True)
+def force_login_completes_sign_in(request, monkeypatch):
+    """force_login stands for a completed sign-in: the password and, where set up or required,
+    the second factor. Tests of the sign-in itself opt out with @pytest.mark.first_factor_only
+    (or go through the real login form)."""
+    if request.node.get_closest_marker("first_factor_only"):
+        return
+    from django.test import Client
+
+    from safety_portal.signin.services import session_sign_in_complete
+
+    password_only = Client.force_login
+
+    def force_login(self, user, backend=None):
+        password_only(self, user, backend)
+        session = self.session
+        session_sign_in_complete(session)
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def admin_user(db):
     return user_with_role(roles.ADMINISTRATOR, email="office@school.example")

@@ -3,7 +3,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -23,9 +22,9 @@ PAGE_SIZE = 50
 
 
 def _require_reader(user):
-    # A role page: those who may not read the record are told so (403).
+    # Outsiders get 404, not 403, like every page of the portal.
     if not can_read_compliance(user):
-        raise PermissionDenied
+        raise Http404
 
 
 @login_required

@@ -5,9 +5,9 @@ and the office reads the visitor log."""
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -80,7 +80,7 @@ def session_end(request, pk):
 @login_required
 def kiosk_start(request):
     if not can_run_office(request.user):
-        raise PermissionDenied
+        raise Http404
     try:
         services.current_version_for(Audience.VISITOR)
         ready = True
@@ -100,7 +100,7 @@ def kiosk_start(request):
 
 def _visitors_read(user):
     if not (can_run_office(user) or can_read_compliance(user)):
-        raise PermissionDenied
+        raise Http404
 
 
 def visitors_listed(form):

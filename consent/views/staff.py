@@ -3,9 +3,8 @@ and the coverage figures with their CSV export."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,9 +26,9 @@ PAGE_SIZE = 50
 
 
 def _require(allowed):
-    # Role pages: those who may not use them are told so (403).
+    # Outsiders get 404, not 403, like every page of the portal.
     if not allowed:
-        raise PermissionDenied
+        raise Http404
 
 
 def _filters(request):

@@ -10,7 +10,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,7 +30,8 @@ from incidents.forms_case import (
     StepForm,
     TriageForm,
 )
-from incidents.models import Sensitivity, StepState
+from incidents.models import Incident, Sensitivity, StepState
+from safety_portal.school import roles
 from safety_portal.school.access import can_open_pupil
 
 # The extensions a download may carry for each stored content type.
@@ -61,10 +62,10 @@ def _case_url(incident, anchor=""):
 
 
 def _workable_incident(request, pk):
-    """The incident, if this person may change it: 404 for outsiders, 403 for readers such as technical staff."""
+    """The incident, if this person may change it: 404 for outsiders and for readers such as technical staff."""
     incident = incident_for_user(request.user, pk)
     if not can_work_incidents(request.user):
-        raise PermissionDenied
+        raise Http404
     return incident
 
 
@@ -105,17 +106,20 @@ def _render_case(request, incident, *, bound=None, step_errors=None, correction_
         "step_errors": step_errors or {},
         "correction_errors": correction_errors or {},
         "StepState": StepState,
+        # Who read or changed this case, for those who may read the trail.
+        "audit_trail_url": (reverse("audit:events") + f"?record_type=incidents.incident&record_id={incident.pk}"
+                            if user.has_role(*roles.AUDIT_READERS) else ""),
     }
     if can_work:
         context.update({
             "triage_form": bound.get("triage") or TriageForm(incident=incident, user=user),
             "chronology_form": bound.get("chronology") or ChronologyForm(),
             "referral_form": bound.get("referral") or ReferralForm(),
-            "parents_form": bound.get("parents") or ParentsForm(user=user),
+            "parents_form": bound.get("parents") or ParentsForm(user=user, incident=incident),
             "imagery_form": bound.get("imagery") or ImageryViewForm(user=user),
             "attachment_form": bound.get("attachment") or AttachmentForm(),
             "close_form": bound.get("close") or CloseForm(incident=incident),
-            "reopen_form": bound.get("reopen") or ReopenForm(),
+            "reopen_form": bound.get("reopen") or ReopenForm(incident=incident),
         })
     if bound or step_errors or correction_errors:
         # Errors about the case as a whole (such as "it is closed") may belong to a form that is not shown.
@@ -128,12 +132,17 @@ def _render_case(request, incident, *, bound=None, step_errors=None, correction_
     return response
 
 
-def _attempt(form, action):
-    """Run a casework action, copying any rule it refuses back onto the form. True if it ran."""
+def _attempt(form, action, incident=None):
+    """Run a casework action, copying any rule it refuses back onto the form. True if it ran.
+
+    Refused because a colleague changed the case meanwhile: the form keeps what was typed and
+    now carries the case's current revision, so sending it again (after checking) applies it."""
     try:
         action()
     except ValidationError as error:
         form.add_error(None, error)
+        if getattr(error, "code", None) == casework.STALE_CASE:
+            form.revision_refresh(Incident.objects.only("revision").get(pk=incident.pk))
         return False
     return True
 
@@ -157,9 +166,10 @@ def triage(request, pk):
             result["visible"] = casework.incident_triage(
                 incident=incident, actor=request.user, area=data["area"], incident_type=data["incident_type"],
                 severity=data["severity"], child_protection=data["child_protection"], owner=data["owner"],
-                named_people=list(data["named_people"]) if form.may_name else None, request=request)
+                named_people=list(data["named_people"]) if form.may_name else None, revision=data["revision"],
+                request=request)
 
-        if _attempt(form, run):
+        if _attempt(form, run, incident):
             if not result["visible"]:
                 messages.success(request, _("%(reference)s is now a restricted case: only the headteacher and the "
                                             "people they name on it can open it.") % {"reference": incident})
@@ -174,11 +184,12 @@ def triage(request, pk):
 def step(request, pk, step_pk):
     incident = _workable_incident(request, pk)
     procedure_step = get_object_or_404(incident.steps, pk=step_pk)
-    form = StepForm(request.POST)
+    form = StepForm(request.POST, incident=incident)
     if form.is_valid():
         try:
             casework.step_decide(step=procedure_step, actor=request.user, state=form.cleaned_data["state"],
-                                 reason=form.cleaned_data["reason"], request=request)
+                                 reason=form.cleaned_data["reason"], revision=form.cleaned_data["revision"],
+                                 request=request)
         except ValidationError as error:
             message = " ".join(error.messages)
         else:
@@ -193,7 +204,7 @@ def _record(request, incident, form, save, *, done, anchor, key):
     """One more record on the case: save it through `save` and go back to its section, or show
     the case again with the form's errors and what was typed."""
     if form.is_valid() and _attempt(form, lambda: save(incident=incident, actor=request.user, request=request,
-                                                       **form.cleaned_data)):
+                                                       **form.cleaned_data), incident):
         messages.success(request, done)
         return redirect(_case_url(incident, anchor))
     return _render_case(request, incident, bound={key: form})
@@ -234,7 +245,8 @@ def referral_add(request, pk):
 @login_required
 def parents_add(request, pk):
     incident = _workable_incident(request, pk)
-    return _record(request, incident, ParentsForm(request.POST, user=request.user), casework.parents_record,
+    return _record(request, incident, ParentsForm(request.POST, user=request.user, incident=incident),
+                   casework.parents_record,
                    done=_("Recorded whether the parents or carers were told."), anchor="parents", key="parents")
 
 
@@ -290,7 +302,7 @@ def close(request, pk):
     incident = _workable_incident(request, pk)
     form = CloseForm(request.POST, incident=incident)
     if form.is_valid() and _attempt(form, lambda: casework.incident_close(
-            incident=incident, actor=request.user, request=request, **form.cleaned_data)):
+            incident=incident, actor=request.user, request=request, **form.cleaned_data), incident):
         messages.success(request, _("The case is closed."))
         return redirect(_case_url(incident))
     return _render_case(request, incident, bound={"close": form})
@@ -300,9 +312,10 @@ def close(request, pk):
 @login_required
 def reopen(request, pk):
     incident = _workable_incident(request, pk)
-    form = ReopenForm(request.POST)
+    form = ReopenForm(request.POST, incident=incident)
     if form.is_valid() and _attempt(form, lambda: casework.incident_reopen(
-            incident=incident, actor=request.user, request=request, reason=form.cleaned_data["reason"])):
+            incident=incident, actor=request.user, request=request, reason=form.cleaned_data["reason"],
+            revision=form.cleaned_data["revision"]), incident):
         messages.success(request, _("The case is open again."))
         return redirect(_case_url(incident))
     return _render_case(request, incident, bound={"reopen": form})

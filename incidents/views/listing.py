@@ -2,8 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,9 +19,9 @@ from safety_portal.school.models import YearGroup
 
 @login_required
 def incident_list(request):
-    # A role page: those who may not use it are told so (403); single incidents answer 404.
+    # Outsiders get 404, not 403, like every page of the portal.
     if not can_see_incident_list(request.user):
-        raise PermissionDenied
+        raise Http404
     form = IncidentFilterForm(request.GET)
     incidents = incidents_listed(form, incidents_for_user(request.user))
     page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -41,7 +41,7 @@ EXPORT_HEADER = [_("Reference"), _("Reported"), _("Happened"), _("Status"), _("A
 def incident_export(request):
     # Exports leave the portal's access checks behind, so only those who work cases may take one.
     if not can_work_incidents(request.user):
-        raise PermissionDenied
+        raise Http404
     form = IncidentFilterForm(request.GET)
     if not form.is_valid():
         # A filter that could not be read must not silently widen the export to everything.

@@ -13,6 +13,7 @@ from incidents.access import can_work_incidents, incident_for_user, reported_inc
 from incidents.forms import MAX_PUPILS, REPORTERS, LogForm, ReportForm, can_report, pupil_search
 from incidents.models import Incident, PupilRole
 from incidents.services import incident_acknowledge, incident_path, incident_report
+from safety_portal.forms import LARGEST_ID
 from safety_portal.school import roles
 from safety_portal.school.access import role_required
 from safety_portal.school.models import Pupil
@@ -22,7 +23,9 @@ PAGE_SIZE = 50
 
 def _chosen_pupils(data):
     """The pupils ticked on the form, with their roles, to show again after a search or a refusal."""
-    ids = [value for value in data.getlist("pupils") if value.isascii() and value.isdecimal()][:MAX_PUPILS]
+    # Only ids a database column can hold: a bigger number is an OverflowError in the query (a 500).
+    ids = [value for value in data.getlist("pupils")
+           if value.isascii() and value.isdecimal() and len(value) < 20 and int(value) <= LARGEST_ID][:MAX_PUPILS]
     if not ids:
         return []
     pupils = Pupil.objects.on_roll().filter(pk__in=ids).order_by("last_name", "first_name")

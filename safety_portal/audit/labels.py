@@ -16,6 +16,15 @@ ACTION_LABELS = {
     "auth.password_changed": _("Changed their password"),
     "auth.password_reset_requested": _("Asked for a password reset"),
     "auth.password_reset": _("Set a password from a reset link"),
+    "auth.two_factor_enrolled": _("Set up two-factor sign-in"),
+    "auth.two_factor_verified": _("Entered a two-factor code"),
+    "auth.two_factor_failed": _("Wrong two-factor code"),
+    "auth.two_factor_recovery_code_used": _("Signed in with a recovery code"),
+    "auth.two_factor_recovery_codes_replaced": _("Made new recovery codes"),
+    "auth.two_factor_turned_off": _("Turned off two-factor sign-in"),
+    "auth.two_factor_reset_by_admin": _("Two-factor sign-in reset by an administrator"),
+    "auth.locked_out": _("Sign-in refused: paused after repeated failures"),
+    "auth.unlocked": _("Sign-in unlocked by an administrator"),
     "demo.loaded": _("Demo data loaded"),
     "school.profile.updated": _("School profile changed"),
     "school.local_contact.updated": _("Local contact changed"),
@@ -103,6 +112,9 @@ ACTION_LABELS = {
     "reports.report.finalised": _("Governor report finalised"),
     "reports.report.superseded": _("Governor report superseded"),
     "reports.report.downloaded": _("Governor report downloaded"),
+    "privacy.retention.changed": _("Retention periods changed"),
+    "privacy.record.disposed": _("Record disposed of at the end of its retention period"),
+    "privacy.subject_access_exported": _("Subject access export downloaded"),
 }
 
 # Record types: label, the URL name of the page showing one (taking the id), and the roles
@@ -131,6 +143,8 @@ OBJECT_TYPES = {
     "policies.policy": (_("Policy"), "policies:detail", set(roles.ALL)),
     "policies.policyversion": (_("Policy version"), "", set()),
     "reports.report": (_("Governor report"), "reports:detail", {roles.DSL, roles.HEADTEACHER}),
+    "privacy.retentionsettings": (_("Retention periods"), "", set()),
+    "privacy.disposal": (_("Destruction log entry"), "", set()),
     "policies.trainingsession": (_("Training session"), "policies:training_session",
                                  {roles.ONLINE_SAFETY_LEAD, roles.HEADTEACHER, roles.ADMINISTRATOR, roles.DSL}),
 }
@@ -184,6 +198,14 @@ DETAIL_LABELS = {
     "stage": _("stage that failed"),
     "state": _("state"),
     "due_on": _("review date"),
+    "periods": _("retention periods"),
+    "record_id": _("record number"),
+    "reference": _("reference"),
+    "rule": _("rule"),
+    "reason": _("reason"),
+    "format": _("format"),
+    "incidents": _("incidents"),
+    "complete": _("complete (headteacher)"),
 }
 
 

@@ -11,7 +11,12 @@ from safety_portal.outbox.models import OutboxEmail
 log = logging.getLogger(__name__)
 
 
-@shared_task
+# Celery retries none of these two: an email's retries are on its row (next_attempt_at), which
+# the sweep reads every minute, so an outage delays mail and a retry chain cannot double it.
+NO_CELERY_RETRY = "the outbox row keeps its own attempts; the sweep retries"
+
+
+@shared_task(no_retry_reason=NO_CELERY_RETRY)
 def outbox_send(email_id):
     """Try to send one outbox email.
 
@@ -45,7 +50,7 @@ def outbox_send(email_id):
         email.save()
 
 
-@shared_task
+@shared_task(no_retry_reason=NO_CELERY_RETRY)
 def outbox_sweep():
     """Queue every email that is due: left behind by a broker outage, or waiting to retry."""
     due = OutboxEmail.objects.due(timezone.now()).order_by("created_at")

@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from safety_portal.celery import RETRY_ON_OUTAGE
 from safety_portal.reports import services
 
 
@@ -7,15 +8,16 @@ from safety_portal.reports import services
 # The soft limit raises inside the task, so an over-long render ends as "could not be prepared"
 # instead of "being prepared" for ever; a report left behind by a lost worker is given up after
 # 15 minutes (services.GENERATING_GIVES_UP_AFTER).
-@shared_task(acks_late=True, soft_time_limit=300, time_limit=330)
+@shared_task(soft_time_limit=300, time_limit=330,
+             no_retry_reason="a failure is shown on the report; the DSL asks again from its page")
 def report_generate(report_id):
     """Generate one requested report; a report already generated (a redelivered task) is left alone."""
     report = services.report_generate(report_id)
     return report.state if report is not None else None
 
 
-@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=60, retry_kwargs={"max_retries": 5},
-             time_limit=600)
+# Renders no PDF itself (each draft queues report_generate), so the default time limits suit it.
+@shared_task(**RETRY_ON_OUTAGE)
 def term_end_reports():
     """Daily: a draft for each term ended a week ago, once per term however often this runs."""
     return services.term_end_drafts()

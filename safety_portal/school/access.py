@@ -1,13 +1,13 @@
 """Who may open what. Views ask here; nothing else decides access.
 
-Role pages refuse with 403. Single records answer 404 to outsiders so that a
-reference cannot be probed.
+Outsiders get 404, not 403: a role page and a single record both answer "not found" to
+anyone who may not open them, so neither a page nor a reference can be probed. 403 is left
+to CSRF failures.
 """
 
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -21,7 +21,7 @@ def role_required(*names):
         @login_required
         def wrapped(request, *args, **kwargs):
             if not request.user.has_role(*names):
-                raise PermissionDenied
+                raise Http404
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -23,6 +23,7 @@ SCHOOL = _("School")
 AGREEMENTS = _("Agreements")
 PHOTOS = _("Photo consent")
 POLICIES = _("Policies")
+DATA_PROTECTION = _("Data protection")
 
 MENU = [
     NavItem(_("Home"), "home", frozenset()),
@@ -33,6 +34,7 @@ MENU = [
     NavItem(_("Terms"), "school:terms", frozenset({roles.ADMINISTRATOR}), SCHOOL),
     NavItem(_("MIS import"), "mis_import:upload", frozenset({roles.ADMINISTRATOR}), SCHOOL),
     NavItem(_("School profile"), "school:profile", frozenset({roles.ADMINISTRATOR}), SCHOOL),
+    NavItem(_("Sign-in security"), "signin:security", frozenset({roles.ADMINISTRATOR}), SCHOOL),
     NavItem(_("Who has signed"), "agreements:compliance",
             frozenset({roles.ONLINE_SAFETY_LEAD, roles.ADMINISTRATOR, roles.DSL, roles.HEADTEACHER}), AGREEMENTS),
     NavItem(_("Agreement texts"), "agreements:list", frozenset({roles.ONLINE_SAFETY_LEAD}), AGREEMENTS),
@@ -49,6 +51,8 @@ MENU = [
             frozenset({roles.ONLINE_SAFETY_LEAD, roles.HEADTEACHER, roles.ADMINISTRATOR, roles.DSL}), POLICIES),
     NavItem(_("Governor reports"), "reports:list", frozenset({roles.DSL, roles.HEADTEACHER, roles.GOVERNOR})),
     NavItem(_("Audit trail"), "audit:events", frozenset(roles.AUDIT_READERS)),
+    NavItem(_("Retention review"), "privacy:retention", frozenset(roles.SAFEGUARDING), DATA_PROTECTION),
+    NavItem(_("Subject access"), "privacy:subject_access", frozenset(roles.SAFEGUARDING), DATA_PROTECTION),
 ]
 
 

@@ -66,9 +66,9 @@ def _csv(response):
 @pytest.mark.parametrize("role", [roles.STAFF, roles.TECHNICAL, roles.GOVERNOR])
 def test_people_outside_the_compliance_readers_are_refused(client, role):
     _reader(client, role)
-    assert client.get(OVERVIEW).status_code == 403
-    assert client.get(_url(Audience.PARENT)).status_code == 403
-    assert client.get(_url(Audience.PARENT), {"format": "csv"}).status_code == 403
+    assert client.get(OVERVIEW).status_code == 404
+    assert client.get(_url(Audience.PARENT)).status_code == 404
+    assert client.get(_url(Audience.PARENT), {"format": "csv"}).status_code == 404
     assert not AuditEvent.objects.filter(action="agreements.compliance.exported").exists()
 
 

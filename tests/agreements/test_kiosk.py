@@ -93,8 +93,8 @@ def test_the_kiosk_does_not_start_without_a_published_visitor_agreement(admin_cl
 @pytest.mark.parametrize("role", [roles.STAFF, roles.DSL, roles.GOVERNOR, roles.ONLINE_SAFETY_LEAD])
 def test_staff_outside_the_office_cannot_start_the_kiosk(client, visitor_version, role):
     client.force_login(user_with_role(role))
-    assert client.get(reverse("agreements:kiosk_start")).status_code == 403
-    assert client.post(reverse("agreements:kiosk_start")).status_code == 403
+    assert client.get(reverse("agreements:kiosk_start")).status_code == 404
+    assert client.post(reverse("agreements:kiosk_start")).status_code == 404
     assert not DeviceSession.objects.exists()
 
 
@@ -295,7 +295,7 @@ def test_the_visitor_log_pages(admin_client, visitor_version, kiosk_session):
 
 def test_the_visitor_log_is_for_the_office_and_compliance_readers(client, visitor_version):
     for role, status in [(roles.DSL, 200), (roles.HEADTEACHER, 200), (roles.ONLINE_SAFETY_LEAD, 200),
-                         (roles.STAFF, 403), (roles.GOVERNOR, 403), (roles.TECHNICAL, 403)]:
+                         (roles.STAFF, 404), (roles.GOVERNOR, 404), (roles.TECHNICAL, 404)]:
         client.force_login(user_with_role(role))
         assert client.get(reverse("agreements:visitors")).status_code == status, role
         assert client.get(reverse("agreements:visitors_export")).status_code == status, role

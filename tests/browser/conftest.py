@@ -24,9 +24,11 @@ REQUIRE_BROWSER=1 (as in .ci/run), when they fail.
 import os
 import re
 import shutil
+from base64 import b32decode
 from pathlib import Path
 
 import pytest
+from django_otp.oath import totp
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect, sync_playwright
 
@@ -154,22 +156,61 @@ def _submit_login_form(page, email, password):
     page.fill('input[name="password"]', password)
     with page.expect_navigation():
         page.click('main form button[type="submit"]')
+    _pass_second_factor(page, email)
+
+
+def _app_code(device):
+    """The code the person's phone shows now. A code is accepted once, so if this 30-second
+    step's code was used already (a second sign-in in the same test), the next step's."""
+    from django_otp.oath import TOTP
+
+    now = TOTP(device.bin_key, device.step, device.t0, device.digits)
+    ahead = 1 if now.t() <= device.last_t else 0
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, drift=ahead):06d}"
+
+
+def _pass_second_factor(page, email):
+    """Where the password led to the code page, type the app's code; where it led to setting up
+    an app, set one up from the secret shown for typing, as a person with a phone would."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if "/accounts/two-factor/code/" in page.url:
+        device = TOTPDevice.objects.get(user__email__iexact=email, confirmed=True)
+        page.fill('input[name="code"]', _app_code(device))
+        with page.expect_navigation():
+            page.click('main form button[type="submit"]')
+    elif "/accounts/two-factor/set-up/" in page.url:
+        secret = page.get_by_test_id("totp-secret").inner_text().replace(" ", "")
+        page.fill('input[name="code"]', f"{totp(b32decode(secret)):06d}")
+        with page.expect_navigation():
+            page.click('main form button[type="submit"]')
+        with page.expect_navigation():
+            page.get_by_role("link", name="I have saved these codes").click()
 
 
 @pytest.fixture
 def submit_login_form():
     """submit_login_form(page, email, password) fills in and sends the real login form (opening
-    it first if the page is elsewhere) and checks nothing: for logins meant to fail."""
+    it first if the page is elsewhere) and checks nothing: for logins meant to fail. After a right
+    password it passes the second factor as the person's phone would (see _pass_second_factor)."""
     return _submit_login_form
 
 
 @pytest.fixture
 def log_in():
-    """log_in(page, user) signs `user` in with the factories' password and checks it worked."""
+    """log_in(page, user) signs `user` in with the factories' password and checks it worked.
+    Administrators, DSLs and headteachers get a confirmed authenticator app first, and the real
+    code page is passed with its current code."""
 
     def sign_in(page, user, password=DEFAULT_PASSWORD):
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from safety_portal.signin.services import two_factor_required
+
+        if two_factor_required(user) and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
         _submit_login_form(page, user.email, password)
-        expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+        expect(page).not_to_have_url(re.compile(r"/accounts/(login|two-factor)/"))
         return page
 
     return sign_in

@@ -239,8 +239,8 @@ def test_every_member_of_staff_may_read_the_list(client, role):
 
 def test_governors_are_refused_the_list_and_its_pdf(client, governor_user):
     client.force_login(governor_user)
-    assert client.get(URL).status_code == 403
-    assert client.get(reverse("consent:do_not_photograph_pdf")).status_code == 403
+    assert client.get(URL).status_code == 404
+    assert client.get(reverse("consent:do_not_photograph_pdf")).status_code == 404
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client):

@@ -166,8 +166,8 @@ def test_marking_images_reviewed_asks_first_then_records_who_and_audits(client, 
 def test_only_the_office_and_the_online_safety_lead_may_mark_images_reviewed(client, role):
     client.force_login(user_with_role(role))
     review = listed(PupilFactory(leaving_date=_ago(4)))
-    assert client.get(reviewed_url(review)).status_code == 403
-    assert client.post(reviewed_url(review)).status_code == 403
+    assert client.get(reviewed_url(review)).status_code == 404
+    assert client.post(reviewed_url(review)).status_code == 404
     review.refresh_from_db()
     assert review.reviewed_at is None
 

@@ -42,7 +42,7 @@ def _login(client, *role_names):
 def test_roles_without_incident_access_are_refused_the_list(client, role):
     _login(client, role)
     IncidentFactory()
-    assert client.get(URL).status_code == 403
+    assert client.get(URL).status_code == 404
 
 
 def test_for_a_governor_the_incident_list_does_not_exist(client):

@@ -156,7 +156,7 @@ def test_find_button_lists_matching_pupils_without_saving(client, staff_user):
 
 def test_only_dsl_and_headteacher_use_the_full_form(client, staff_user, dsl_user):
     client.force_login(staff_user)
-    assert client.get("/incidents/new/").status_code == 403
+    assert client.get("/incidents/new/").status_code == 404
     client.force_login(dsl_user)
     owner = user_with_role(roles.DSL)
     response = client.post("/incidents/new/", _post(

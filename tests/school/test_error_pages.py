@@ -10,11 +10,11 @@ def test_missing_page_uses_the_portal_404(dsl_client):
     assert b"bootstrap.min.css" in response.content
 
 
-def test_forbidden_page_uses_the_portal_403(client, staff_user):
+def test_refused_page_uses_the_portal_404(client, staff_user):
     client.force_login(staff_user)
     response = client.get("/audit/")
-    assert response.status_code == 403
-    assert b"This page is not available to you" in response.content
+    assert response.status_code == 404
+    assert b"This page does not exist, or your account cannot open it." in response.content
 
 
 def test_server_error_uses_the_portal_500(client, staff_user, monkeypatch):

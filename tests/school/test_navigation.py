@@ -14,7 +14,7 @@ EVERYONE = {"home", "policies:register"}
 REPORT = {"incidents:report"}
 INCIDENTS = {"incidents:list"}
 PUPIL_PAGES = {"school:pupils"}
-ADMIN_PAGES = {"school:staff", "school:terms", "mis_import:upload", "school:profile"}
+ADMIN_PAGES = {"school:staff", "school:terms", "mis_import:upload", "school:profile", "signin:security"}
 AUDIT = {"audit:events"}
 AGREEMENT_RECORD = {"agreements:compliance"}
 SESSIONS = {"agreements:sessions"}
@@ -23,15 +23,16 @@ COVERAGE = {"consent:coverage"}
 CONSENT_SETTINGS = {"consent:purposes", "consent:leavers"}
 TRAINING = {"policies:training_people"}
 REPORTS = {"reports:list"}
+DATA_PROTECTION = {"privacy:retention", "privacy:subject_access"}
 
 # Written out by hand so that a change to navigation.MENU has to be made here too.
 MENU_FOR_ROLE = {
     roles.ADMINISTRATOR: (EVERYONE | REPORT | PUPIL_PAGES | ADMIN_PAGES | AUDIT | AGREEMENT_RECORD | SESSIONS
                           | {"agreements:packs"} | DNP | COVERAGE | CONSENT_SETTINGS | TRAINING),
     roles.DSL: (EVERYONE | REPORT | INCIDENTS | PUPIL_PAGES | AUDIT | AGREEMENT_RECORD | SESSIONS | DNP | COVERAGE
-                | TRAINING | REPORTS),
+                | TRAINING | REPORTS | DATA_PROTECTION),
     roles.HEADTEACHER: (EVERYONE | REPORT | INCIDENTS | PUPIL_PAGES | AUDIT | AGREEMENT_RECORD | SESSIONS | DNP
-                        | COVERAGE | TRAINING | REPORTS),
+                        | COVERAGE | TRAINING | REPORTS | DATA_PROTECTION),
     roles.ONLINE_SAFETY_LEAD: (EVERYONE | REPORT | PUPIL_PAGES | AGREEMENT_RECORD | SESSIONS | {"agreements:list"}
                                | DNP | COVERAGE | CONSENT_SETTINGS | TRAINING),
     roles.STAFF: EVERYONE | REPORT | SESSIONS | DNP | COVERAGE,
@@ -118,8 +119,8 @@ def test_signed_out_visitors_see_no_menu(client):
     assert menu_links(response.content) == []
 
 
-# Pages this part of the portal serves, with who may open them, and what others get: 403 for
-# a page, 404 for a single record (so that its id cannot be probed). (MIS import is checked
+# Pages this part of the portal serves, with who may open them, and what others get: 404 for
+# a page and for a single record alike (outsiders get 404, not 403: nothing can be probed). (MIS import is checked
 # by its own tests.)
 @pytest.fixture
 def pages():
@@ -144,7 +145,7 @@ def pages():
 def test_pages_open_for_roles_that_may_use_them_and_are_forbidden_to_others(client, role, pages):
     client.force_login(user_with_role(role))
     outcome = {name: client.get(url).status_code for name, (url, _allowed, *_refused) in pages.items()}
-    expected = {name: 200 if role in allowed else (refused or [403])[0]
+    expected = {name: 200 if role in allowed else (refused or [404])[0]
                 for name, (_url, allowed, *refused) in pages.items()}
     assert outcome == expected
 
@@ -161,8 +162,8 @@ def test_every_menu_entry_of_this_part_opens_for_the_role(client, role):
 def test_the_forbidden_page_is_in_the_portals_style(client, staff_user):
     client.force_login(staff_user)
     response = client.get(reverse("school:staff"))
-    assert response.status_code == 403
-    assert b"This page is not available to you" in response.content
+    assert response.status_code == 404
+    assert b"This page does not exist, or your account cannot open it." in response.content
     assert menu_links(response.content) == [(reverse("home"), "Home"),
                                             (reverse("incidents:report"), "Report a concern"),
                                             (reverse("agreements:sessions"), "Signing sessions"),

@@ -217,8 +217,8 @@ def test_profile_page_shows_the_four_local_contacts(admin_client):
 @pytest.mark.parametrize("role", [roles.DSL, roles.HEADTEACHER, roles.STAFF, roles.GOVERNOR])
 def test_only_administrators_may_edit_the_profile(client, role):
     client.force_login(user_with_role(role))
-    assert client.get(URL).status_code == 403
-    assert client.post(URL, profile_data()).status_code == 403
+    assert client.get(URL).status_code == 404
+    assert client.post(URL, profile_data()).status_code == 404
     assert not SchoolProfile.objects.exists()
 
 

@@ -187,7 +187,7 @@ def test_a_pupil_page_is_not_found_for_staff_governors_and_technicians(client, r
     response = client.get(reverse("school:pupil", args=[pupil.pk]))
     assert response.status_code == 404
     assert pupil.last_name.encode() not in response.content
-    assert client.get(URL).status_code == 403
+    assert client.get(URL).status_code == 404
 
 
 def test_an_unknown_pupil_is_not_found(admin_client):

@@ -1,10 +1,15 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
+from django.urls import reverse
 
 from safety_portal.audit.services import account_for_address, audit_record
 from safety_portal.school import extensions
 from safety_portal.school.forms_accounts import OutboxPasswordResetForm, SignInForm
+from safety_portal.signin import lockout
+from safety_portal.signin import services as signin
 
 
 class PasswordChange(auth_views.PasswordChangeView):
@@ -39,13 +44,33 @@ class SignIn(auth_views.LoginView):
     form_class = SignInForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        # Every password sign-in owes its own second factor, even in a session that had one.
+        self.request.session.pop(signin.SECOND_FACTOR_KEY, None)
+        response = super().form_valid(form)
+        if signin.second_factor_step(self.request) is None:
+            signin.session_sign_in_complete(self.request.session)
+            lockout.sign_in_succeeded(form.get_user())
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["idle_signed_out"] = self.request.session.pop(signin.IDLE_SIGNED_OUT_KEY, False)
+        return context
+
     def get_success_url(self):
-        """Where they were going, unless an app needs them first (an agreement to sign)."""
+        """Where they were going, unless an app needs them first (an agreement to sign); the
+        code page (or setting up the app) comes before either."""
         next_url = super().get_success_url()
         for first_stop in extensions.after_login_redirects:
             url = first_stop(self.request.user, next_url)
             if url:
-                return url
+                next_url = url
+                break
+        step = signin.second_factor_step(self.request)
+        if step is not None:
+            code_page = reverse("signin:verify" if step == signin.VERIFY else "signin:enrol")
+            return f"{code_page}?{urlencode({'next': next_url})}"
         return next_url
 
 

@@ -46,7 +46,7 @@ def staff_send_link(request, pk):
     else:
         staff_password_link_send(user=person, actor=request.user, request=request)
         messages.success(request, _("A link to set a password is on its way to %(email)s. It works once, "
-                                    "for 24 hours.") % {"email": person.email})
+                                    "for an hour.") % {"email": person.email})
     return redirect("school:staff_edit", pk=person.pk)
 
 

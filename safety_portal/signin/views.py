@@ -1,0 +1,190 @@
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_ipv46_address
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from safety_portal.audit.services import audit_record
+from safety_portal.next_url import next_url
+from safety_portal.school import roles
+from safety_portal.school.access import role_required, staff_account_for_user
+from safety_portal.school.models import User
+from safety_portal.signin import lockout, services
+from safety_portal.signin.forms import CodeForm, SetupCodeForm
+
+
+def _continue_url(request):
+    return next_url(request) or reverse("home")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify(request):
+    """The second step of signing in: a code from the app, or a recovery code."""
+    step = services.second_factor_step(request)
+    if step is None:
+        return redirect(_continue_url(request))
+    if step == services.ENROL:
+        return redirect(f"{reverse('signin:enrol')}?{request.GET.urlencode()}")
+    user = request.user
+    if not lockout.second_factor_allowed(request, user):
+        return _locked_out(request, user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        method = services.second_factor_check(user, form.cleaned_data["code"])
+        if method:
+            request.session.cycle_key()  # a new session id for the fully signed-in session
+            services.session_sign_in_complete(request.session)
+            lockout.sign_in_succeeded(user)
+            if method == "recovery":
+                audit_record(action="auth.two_factor_recovery_code_used", obj=user, request=request,
+                             detail={"codes_left": services.recovery_codes_left(user)})
+                messages.warning(request, _("You signed in with a recovery code; it cannot be used again. "
+                                            "You have %(count)s left: make new ones on the Two-factor "
+                                            "sign-in page if you are running low.")
+                                 % {"count": services.recovery_codes_left(user)})
+            else:
+                audit_record(action="auth.two_factor_verified", obj=user, request=request)
+            return redirect(_continue_url(request))
+        audit_record(action="auth.two_factor_failed", obj=user, request=request)
+        if lockout.second_factor_failed(request, user):
+            return _locked_out(request, user)
+        form.add_error("code", _("That code is not right. Check the app shows this account and "
+                                 "type the code it shows now, or use a recovery code."))
+    return render(request, "signin/verify.html", {"form": form, "next": next_url(request)})
+
+
+def _locked_out(request, user):
+    logout(request)
+    return lockout.lockout_response(request, credentials={"username": user.email})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enrol(request):
+    """Set up an authenticator app: scan (or type) the secret, confirm with a code, keep the
+    recovery codes. Also replaces an app, once this session has passed the second factor."""
+    user = request.user
+    if services.second_factor_step(request) == services.VERIFY:
+        # Someone with only the password must not add an app of their own.
+        return redirect(f"{reverse('signin:verify')}?{request.GET.urlencode()}")
+    device = services.enrolment_device(user)
+    form = SetupCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = services.two_factor_enrol(user=user, device=device, code=form.cleaned_data["code"],
+                                          request=request)
+        if codes:
+            request.session.cycle_key()
+            services.session_sign_in_complete(request.session)
+            lockout.sign_in_succeeded(user)
+            return _show_recovery_codes(request, codes, just_enrolled=True)
+        form.add_error("code", _("That code is not right. Check the time on your phone is set "
+                                 "automatically, then type the code the app shows now."))
+    return render(request, "signin/enrol.html", {
+        "form": form, "next": next_url(request), "qr_svg": services.qr_code_svg(device),
+        "secret": services.secret_for_typing(device), "required": services.two_factor_required(user),
+        "replacing": services.has_two_factor(user),
+    })
+
+
+def _show_recovery_codes(request, codes, just_enrolled=False):
+    # Shown once, in this response only: the page is never stored (no-store) nor shown again.
+    return render(request, "signin/recovery_codes.html", {
+        "codes": [services.recovery_code_display(code) for code in codes],
+        "just_enrolled": just_enrolled, "continue_url": _continue_url(request),
+    })
+
+
+@login_required
+def two_factor_overview(request):
+    user = request.user
+    return render(request, "signin/two_factor.html", {
+        "enabled": services.has_two_factor(user), "required": services.two_factor_required(user),
+        "codes_left": services.recovery_codes_left(user),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recovery_codes_new(request):
+    if not services.has_two_factor(request.user):
+        return redirect("signin:two_factor")
+    if request.method == "POST":
+        return _show_recovery_codes(request, services.recovery_codes_replace(request.user, request=request))
+    return render(request, "signin/recovery_codes_confirm.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def turn_off(request):
+    user = request.user
+    if services.two_factor_required(user) or not services.has_two_factor(user):
+        messages.error(request, _("Your role needs two-factor sign-in, so it cannot be turned off. "
+                                  "You can set up a new phone instead.")
+                       if services.two_factor_required(user) else _("Two-factor sign-in is already off."))
+        return redirect("signin:two_factor")
+    if request.method == "POST":
+        services.two_factor_turn_off(user=user, request=request)
+        messages.success(request, _("Two-factor sign-in is off. You sign in with your password only."))
+        return redirect("signin:two_factor")
+    return render(request, "signin/turn_off_confirm.html")
+
+
+# --- The administrator's Sign-in security page ---------------------------------------------
+
+@role_required(roles.ADMINISTRATOR)
+def security(request):
+    people = (User.objects.filter(is_active=True).prefetch_related("groups")
+              .order_by("last_name", "first_name", "email"))
+    with_app = set(TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True))
+    locked = lockout.locked_accounts()
+    accounts_by_email = {user.email.lower(): user
+                         for user in User.objects.filter(email__in=[row["username"] for row in locked])}
+    return render(request, "signin/security.html", {
+        "locked_accounts": [dict(row, account=accounts_by_email.get(row["username"])) for row in locked],
+        "locked_addresses": lockout.locked_addresses(),
+        "people": [{"person": person, "two_factor": person.pk in with_app,
+                    "required": services.two_factor_required(person)} for person in people],
+    })
+
+
+@role_required(roles.ADMINISTRATOR)
+@require_http_methods(["GET", "POST"])
+def unlock(request):
+    params = request.POST if request.method == "POST" else request.GET
+    account, address = None, None
+    if params.get("account"):
+        account = User.objects.by_email(params["account"]).first()
+        if account is None:
+            raise Http404
+    else:
+        address = (params.get("address") or "").strip()
+        try:
+            validate_ipv46_address(address)
+        except ValidationError:
+            raise Http404 from None
+    if request.method == "POST":
+        lockout.unlock(actor=request.user, request=request, account=account, address=address)
+        messages.success(request, _("Unlocked: %(what)s can sign in again.") % {"what": account or address})
+        return redirect("signin:security")
+    return render(request, "signin/unlock_confirm.html", {"account": account, "address": address})
+
+
+@role_required(roles.ADMINISTRATOR)
+@require_http_methods(["GET", "POST"])
+def reset_two_factor(request, pk):
+    person = staff_account_for_user(request.user, pk)
+    if request.method == "POST":
+        services.two_factor_reset_by_admin(person=person, actor=request.user, request=request)
+        messages.success(request, _("Two-factor sign-in for %(name)s is reset. They set up their app again "
+                                    "the next time they sign in.") % {"name": person})
+        return redirect("signin:security")
+    return render(request, "signin/reset_two_factor_confirm.html", {
+        "person": person, "enabled": services.has_two_factor(person),
+        "required": services.two_factor_required(person)})
