@@ -16,8 +16,11 @@ class AuditFilterForm(DateRangeForm):
     date_to = forms.DateField(label=_("To"), required=False, help_text=_("dd/mm/yyyy"),
                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # References are looked up among the records this reader may open, so the answer never
+        # tells them that a case they cannot see exists.
+        self.user = user
         choices = sorted(((code, str(label)) for code, label in ACTION_LABELS.items()), key=lambda c: c[1])
         self.fields["action"].choices = [("", _("Anything"))] + choices
         kinds = sorted(((code, str(label)) for code, (label, _url, _roles) in OBJECT_TYPES.items()),
@@ -35,9 +38,9 @@ class AuditFilterForm(DateRangeForm):
 
     def _id_for_reference(self, record_type, reference):
         if record_type == "incidents.incident":
-            from incidents.models import Incident
+            from incidents.access import incidents_for_user
 
-            pk = Incident.objects.filter(reference__iexact=reference).values_list("pk", flat=True).first()
+            pk = incidents_for_user(self.user).filter(reference__iexact=reference).values_list("pk", flat=True).first()
             if pk is not None:
                 return str(pk)
         self.add_error("record_id", _("No record of that kind has this reference. Use the number shown in "

@@ -145,6 +145,7 @@ OBJECT_TYPES = {
     "reports.report": (_("Governor report"), "reports:detail", {roles.DSL, roles.HEADTEACHER}),
     "privacy.retentionsettings": (_("Retention periods"), "", set()),
     "privacy.disposal": (_("Destruction log entry"), "", set()),
+    "privacy.subject_access": (_("Subject access request for pupil"), "school:pupil", roles.PUPIL_DETAILS),
     "policies.trainingsession": (_("Training session"), "policies:training_session",
                                  {roles.ONLINE_SAFETY_LEAD, roles.HEADTEACHER, roles.ADMINISTRATOR, roles.DSL}),
 }

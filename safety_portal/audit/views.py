@@ -11,7 +11,7 @@ from safety_portal.school.access import role_required
 
 @role_required(*roles.AUDIT_READERS)
 def event_list(request):
-    form = AuditFilterForm(request.GET)
+    form = AuditFilterForm(request.GET, user=request.user)
     events = events_visible_to(AuditEvent.objects.all(), request.user)
     page = Paginator(form.filter(events), 50).get_page(request.GET.get("page"))
     for event in page:

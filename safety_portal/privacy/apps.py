@@ -9,7 +9,12 @@ class PrivacyConfig(AppConfig):
 
     def ready(self):
         from safety_portal.audit import visibility
-        from safety_portal.privacy.access import disposals_for_user
+        from safety_portal.privacy.access import (
+            SUBJECT_ACCESS_RECORD,
+            disposals_for_user,
+            subject_access_pupils_for_user,
+        )
 
         # The disposal log names case references: only the safeguarding roles see its events.
         visibility.register("privacy.disposal", disposals_for_user)
+        visibility.register(SUBJECT_ACCESS_RECORD, subject_access_pupils_for_user)

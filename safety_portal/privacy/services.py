@@ -67,12 +67,13 @@ def _disposal_allowed():
     SQLite's triggers refuse updates only, so there is nothing to switch there.
     """
     postgres = connection.vendor == "postgresql"
-    if postgres:
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL safety_portal.disposal = 'on'")
-    try:
+    # A savepoint of its own: if a delete fails, rolling it back also undoes the SET LOCAL, where a
+    # second statement on the failed transaction would only hide the real error.
+    with transaction.atomic():
+        if postgres:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL safety_portal.disposal = 'on'")
         yield
-    finally:
         if postgres:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL safety_portal.disposal = 'off'")

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from safety_portal.audit.services import audit_record
 from safety_portal.privacy import retention, services
-from safety_portal.privacy.access import data_protection_required
+from safety_portal.privacy.access import SUBJECT_ACCESS_RECORD, data_protection_required
 from safety_portal.privacy.forms import DisposalForm, PupilSearchForm, RetentionSettingsForm
 from safety_portal.privacy.models import Disposal, RecordKind, RetentionSettings
 from safety_portal.privacy.pdf import subject_access_pdf as render_subject_access_pdf
@@ -112,8 +112,10 @@ def _export(request, pk, fmt):
     else:
         body = render_subject_access_pdf(data)
         content_type = "application/pdf"
-    audit_record(action="privacy.subject_access_exported", obj=pupil, request=request,
-                 detail={"format": fmt, "incidents": len(data["incidents"]), "complete": data["complete"]})
+    # Its own record type, so only the safeguarding roles see that a request was made; no counts,
+    # which would tell a DSL reading the headteacher's export that restricted cases exist.
+    audit_record(action="privacy.subject_access_exported", object_type=SUBJECT_ACCESS_RECORD,
+                 object_id=str(pupil.pk), request=request, detail={"format": fmt})
     name = slugify(pupil.mis_id)[:40] or str(pupil.pk)
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(

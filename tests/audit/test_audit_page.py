@@ -79,3 +79,12 @@ def test_queries_do_not_grow_with_the_trail(head_client, staff_user, count_queri
     assert len(response.context["page_obj"]) == 50
     assert many <= few, f"{few} queries for a few events, {many} for a full page"
     assert AuditEvent.objects.count() > 80
+
+
+def test_a_restricted_case_reference_answers_like_one_that_does_not_exist(dsl_client):
+    from incidents.models import Sensitivity
+
+    restricted = IncidentFactory(sensitivity=Sensitivity.RESTRICTED)
+    hidden = dsl_client.get(EVENTS, {"record_type": "incidents.incident", "record_id": restricted.reference})
+    missing = dsl_client.get(EVENTS, {"record_type": "incidents.incident", "record_id": "OS-1999-9999"})
+    assert hidden.context["form"].errors["record_id"] == missing.context["form"].errors["record_id"]

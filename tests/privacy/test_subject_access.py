@@ -75,8 +75,21 @@ def test_json_holds_everything_about_the_pupil_and_is_audited(dsl_client, dsl_us
     assert {s["signer"] for s in data["signatures"]} == {"pupil", "guardian"}
     assert data["complete"] is False
     event = AuditEvent.objects.get(action="privacy.subject_access_exported")
-    assert (event.object_type, event.object_id) == ("school.pupil", str(pupil.pk))
-    assert event.detail["format"] == "json" and event.detail["incidents"] == 1
+    assert (event.object_type, event.object_id) == ("privacy.subject_access", str(pupil.pk))
+    # No counts: they would tell a DSL reading the trail that restricted cases exist.
+    assert event.detail == {"format": "json"}
+
+
+def test_only_the_safeguarding_roles_see_that_a_subject_access_request_was_made(dsl_client, pupil, client):
+    export(dsl_client, pupil)
+    office = user_with_role(roles.ADMINISTRATOR)
+    client.force_login(office)
+    page = client.get(reverse("audit:events"))
+    assert page.status_code == 200
+    assert f"Subject access request for pupil #{pupil.pk}" not in page.content.decode()
+    head = user_with_role(roles.HEADTEACHER)
+    client.force_login(head)
+    assert f"Subject access request for pupil #{pupil.pk}" in client.get(reverse("audit:events")).content.decode()
 
 
 def test_a_class_session_signature_names_its_session(dsl_client, dsl_user, pupil):
