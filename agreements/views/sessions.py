@@ -45,7 +45,7 @@ def _with_signature_counts(sessions):
 
 @role_required(*SESSION_STARTERS)
 def class_sessions(request):
-    form = ClassSessionStartForm(request.POST or None)
+    form = ClassSessionStartForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         device_session = services.device_session_start(
             kind=DeviceSession.Kind.CLASS, user=request.user, request=request, **form.session_group())

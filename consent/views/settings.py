@@ -46,7 +46,7 @@ def purpose_list(request):
 
 
 def _purpose_form_page(request, purpose):
-    form = PurposeForm(request.POST or None, instance=purpose)
+    form = PurposeForm(request.POST if request.method == "POST" else None, instance=purpose)
     if request.method == "POST":
         if form.is_valid():
             try:

@@ -193,7 +193,7 @@ def _version_message(version):
 @login_required
 def bring_forward(request, pk):
     policy = access.policy_for_editor(request.user, pk)
-    form = BringForwardForm(request.POST or None, policy=policy)
+    form = BringForwardForm(request.POST if request.method == "POST" else None, policy=policy)
     if request.method == "POST":
         if form.is_valid():
             try:

@@ -336,3 +336,10 @@ def test_the_visitor_log_runs_a_constant_number_of_queries(admin_client, visitor
     assert "Visitor 29" in response.content.decode()
     with django_assert_max_num_queries(small):
         admin_client.get(url)
+
+
+def test_an_empty_post_to_end_the_kiosk_is_refused_with_errors_not_shown_as_a_fresh_form(kiosk_client):
+    # `request.POST or None` treated an empty POST as no form at all: no error, nothing said.
+    response = kiosk_client.post(END, {})
+    assert response.status_code == 200
+    assert response.context["form"].is_bound and response.context["form"].errors

@@ -52,7 +52,7 @@ def staff_send_link(request, pk):
 
 @role_required(roles.ADMINISTRATOR)
 def staff_create(request):
-    form = StaffUserForm(request.POST or None, actor=request.user)
+    form = StaffUserForm(request.POST if request.method == "POST" else None, actor=request.user)
     if request.method == "POST":
         if form.is_valid():
             user = staff_user_create(form=form, actor=request.user, request=request)
@@ -72,7 +72,7 @@ def staff_edit(request, pk):
     person = staff_account_for_user(request.user, pk)
     # The form writes typed values onto `person` while validating; the page title keeps the saved ones.
     saved_name, was_active = person.get_full_name() or person.email, person.is_active
-    form = StaffUserForm(request.POST or None, instance=person, actor=request.user)
+    form = StaffUserForm(request.POST if request.method == "POST" else None, instance=person, actor=request.user)
     if request.method == "POST":
         if form.is_valid():
             try:

@@ -36,7 +36,8 @@ def term_list(request):
 
 @role_required(roles.ADMINISTRATOR)
 def year_create(request):
-    form = TermYearForm(request.POST or None, initial={"academic_year": next_year_without_terms()})
+    form = TermYearForm(request.POST if request.method == "POST" else None,
+                        initial={"academic_year": next_year_without_terms()})
     if request.method == "POST" and form.is_valid():
         try:
             created = term_year_create(academic_year=form.cleaned_data["academic_year"], dates=form.term_dates(),
@@ -55,7 +56,7 @@ def year_create(request):
 @login_required  # outsiders get 404 from the access helper, so an id cannot be probed
 def term_edit(request, pk):
     term = term_for_user(request.user, pk)
-    form = TermForm(request.POST or None, instance=term)
+    form = TermForm(request.POST if request.method == "POST" else None, instance=term)
     if request.method == "POST":
         if form.is_valid():
             term_update(form=form, actor=request.user, request=request)
