@@ -15,7 +15,8 @@ cookies leak between tests; `base_url` is the live server), `viewport` (override
 (more pages, e.g. a parent's phone next to the DSL's desktop: `new_page(viewport=...,
 is_mobile=True)`), `log_in`, and `submit_login_form` for a login meant to fail.
 The role groups are re-created before each test (`role_groups`).
-A failing test leaves a screenshot of each of its pages in test-results/.
+A failing test leaves a screenshot of each of its pages in test-results/; a journey saves its
+steps with `journey_screenshot(page, "what-the-person-sees")` in test-results/journeys/<test>/.
 
 Chromium is /usr/bin/chromium, or $CHROMIUM_PATH. Without it the tests are skipped, unless
 REQUIRE_BROWSER=1 (as in .ci/run), when they fail.
@@ -137,6 +138,24 @@ def new_page(request, browser, live_server, viewport):
 @pytest.fixture
 def page(new_page):
     return new_page()
+
+
+@pytest.fixture
+def journey_screenshot(request):
+    """journey_screenshot(page, name) saves what the person sees now, the whole page, as
+    test-results/journeys/<test name>/NN-<name>.png, numbered in the order of the journey."""
+    folder = RESULTS_DIR / "journeys" / re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name).strip("_")
+    shutil.rmtree(folder, ignore_errors=True)  # a rerun leaves no stale steps behind
+    taken = []
+
+    def take(page, name):
+        taken.append(name)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{len(taken):02d}-{re.sub(r'[^A-Za-z0-9_.-]+', '-', name).strip('-')}.png"
+        page.screenshot(path=path, full_page=True)
+        return path
+
+    return take
 
 
 def _screenshot(context, nodeid, number):

@@ -1,11 +1,12 @@
-"""The reception kiosk: a visitor signs in and the next one sees nothing of them."""
+"""The reception kiosk clears itself: after the thank-you page and after a form left idle. The
+visitor's journey (sign in, the Wi-Fi note, nothing left for the next one) is in test_journeys.py."""
 
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from agreements.models import Agreement, Audience, Signature, Visitor
+from agreements.models import Agreement, Audience, Visitor
 from safety_portal.school import roles
 from safety_portal.school.models import SchoolProfile
 from tests.agreements.factories import publish
@@ -35,39 +36,6 @@ def expect_empty_form(page):
     for label in ("Your name", "Organisation or company", "Reason for your visit", "Type your full name"):
         expect(page.get_by_label(label)).to_have_value("")
     expect(page.get_by_label("I have read and agree")).not_to_be_checked()
-
-
-def test_a_visitor_signs_in_sees_the_wifi_note_and_leaves_nothing_behind(kiosk):
-    page = kiosk
-    page.get_by_role("link", name="Sign in as a visitor").click()
-    page.get_by_label("Your name").fill("Jane Doe")
-    page.get_by_label("Organisation or company").fill("Acme Heating")
-    page.get_by_label("Reason for your visit").fill("Annual service")
-    expect(page.get_by_role("article")).to_contain_text("Wear your visitor badge at all times.")
-    page.get_by_label("I have read and agree").check()
-    page.get_by_label("Type your full name").fill("Jane Doe")
-    page.get_by_role("button", name="Sign in", exact=True).click()
-
-    expect(page.get_by_role("heading", name="Thank you, Jane")).to_be_visible()
-    expect(page.get_by_test_id("after-signing-note")).to_contain_text(WIFI_NOTE)
-    visitor = Visitor.objects.get()
-    assert (visitor.full_name, visitor.organisation, visitor.purpose) == ("Jane Doe", "Acme Heating", "Annual service")
-    assert Signature.objects.get().visitor == visitor
-
-    page.get_by_role("link", name="Finish").click()
-    expect(page).to_have_url(re.compile(r"/kiosk/$"))
-    # The Back button does not bring the thank-you page (or its Wi-Fi note) back.
-    page.go_back()
-    expect(page).to_have_url(re.compile(r"/kiosk/$"))
-    expect(page.locator("main")).not_to_contain_text(WIFI_NOTE)
-    expect(page.locator("main")).not_to_contain_text("Jane")
-
-    page.get_by_role("link", name="Sign in as a visitor").click()
-    expect_empty_form(page)
-
-    # Typing an address elsewhere in the portal lands back on the welcome page.
-    page.goto("/agreements/sessions/visitors/")
-    expect(page).to_have_url(re.compile(r"/kiosk/$"))
 
 
 def test_the_thank_you_page_returns_to_the_welcome_page_by_itself(kiosk):
