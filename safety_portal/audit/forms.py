@@ -5,9 +5,17 @@ from safety_portal.audit.labels import ACTION_LABELS, OBJECT_TYPES
 from safety_portal.forms import DateRangeForm
 
 
+def is_full_address(text):
+    """A whole email address ("dsl@demo.school"), as opposed to part of one ("dsl", "@demo")."""
+    local, at, domain = text.partition("@")
+    return bool(local and at and "." in domain.strip(".") and " " not in text)
+
+
 class AuditFilterForm(DateRangeForm):
     action = forms.ChoiceField(label=_("What happened"), required=False)
-    who = forms.CharField(label=_("Who (email)"), required=False, max_length=254)
+    who = forms.CharField(label=_("Who (email)"), required=False, max_length=254,
+                          help_text=_("A full email address finds that person only; part of one, such as "
+                                      "\"dsl\" or \"@school.example\", finds every address containing it."))
     record_type = forms.ChoiceField(label=_("Kind of record"), required=False)
     record_id = forms.CharField(label=_("Record number or reference"), required=False, max_length=64,
                                 help_text=_("The number in the Record column, or an incident's reference."))
@@ -28,7 +36,12 @@ class AuditFilterForm(DateRangeForm):
         self.fields["record_type"].choices = [("", _("Any record"))] + kinds
 
     def clean(self):
+        start, end = self.cleaned_data.get("date_from"), self.cleaned_data.get("date_to")
         data = super().clean()
+        if start and end and end < start:
+            # In place of the shared form's wording: say what is wrong with what was typed.
+            self.errors.pop("date_to", None)
+            self.add_error("date_to", _("The end date is before the start date."))
         record_id = (data.get("record_id") or "").strip()
         if record_id and not data.get("record_type"):
             self.add_error("record_type", _("Choose the kind of record the number belongs to."))
@@ -53,8 +66,11 @@ class AuditFilterForm(DateRangeForm):
         data = self.cleaned_data
         if data["action"]:
             events = events.filter(action=data["action"])
-        if data["who"]:
-            events = events.filter(actor_label__icontains=data["who"])
+        who = data["who"].strip()
+        if is_full_address(who):
+            events = events.filter(actor_label__iexact=who)
+        elif who:
+            events = events.filter(actor_label__icontains=who)
         if data["record_type"]:
             events = events.filter(object_type=data["record_type"])
         if data["record_id"]:

@@ -17,8 +17,11 @@ from dataclasses import dataclass
 
 from django.db.models import Count, DateTimeField, Max, Q
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agreements.models import Signature
 from consent.models import ConsentDecision
@@ -100,22 +103,37 @@ class DueRecord:
     description: str  # for the DSL's screen only
     why: str
     due_since: datetime.date
+    url: str = ""  # the page showing the record (the case, or the pupil for signatures and consent)
 
     @property
     def choice(self):
         return f"{self.kind}:{self.pk}"
 
 
+DATE_STYLE = "j F Y"  # "13 September 2026", as the rest of the retention pages show dates
+
+
+def _day(day):
+    return date_format(day, DATE_STYLE)
+
+
 def rule_text(kind, periods):
     if kind == RecordKind.CHILD_PROTECTION_INCIDENT:
-        return _("Child protection: %(years)d years after the youngest pupil's date of birth") % {
-            "years": periods["child_protection_years"]}
+        years = periods["child_protection_years"]
+        return ngettext("Child protection: %(years)d year after the youngest pupil's date of birth",
+                        "Child protection: %(years)d years after the youngest pupil's date of birth",
+                        years) % {"years": years}
     if kind == RecordKind.OTHER_INCIDENT:
-        return _("Other incident: %(years)d years after the case was closed") % {
-            "years": periods["other_incident_years"]}
+        years = periods["other_incident_years"]
+        return ngettext("Other incident: %(years)d year after the case was closed",
+                        "Other incident: %(years)d years after the case was closed", years) % {"years": years}
     if kind == RecordKind.SIGNATURE:
-        return _("Agreement signature: %(years)d years after the pupil left") % {"years": periods["signature_years"]}
-    return _("Photo consent: %(years)d years after the pupil left") % {"years": periods["consent_years"]}
+        years = periods["signature_years"]
+        return ngettext("Agreement signature: %(years)d year after the pupil left",
+                        "Agreement signature: %(years)d years after the pupil left", years) % {"years": years}
+    years = periods["consent_years"]
+    return ngettext("Photo consent: %(years)d year after the pupil left",
+                    "Photo consent: %(years)d years after the pupil left", years) % {"years": years}
 
 
 def describe(kind, record, periods):
@@ -124,30 +142,31 @@ def describe(kind, record, periods):
         years = periods["child_protection_years"]
         return DueRecord(kind, record.pk, record.reference, record.get_incident_type_display(),
                          _("The youngest pupil named turned %(years)d") % {"years": years},
-                         years_after(record.youngest_birth, years))
+                         years_after(record.youngest_birth, years), reverse("incidents:detail", args=[record.pk]))
     if kind == RecordKind.OTHER_INCIDENT:
         years = periods["other_incident_years"]
         closed_on = timezone.localdate(record.ended_at)
         return DueRecord(kind, record.pk, record.reference, record.get_incident_type_display(),
-                         _("Closed on %(date)s") % {"date": closed_on.strftime("%d/%m/%Y")},
-                         years_after(closed_on, years))
+                         _("Closed on %(date)s") % {"date": _day(closed_on)},
+                         years_after(closed_on, years), reverse("incidents:detail", args=[record.pk]))
     left = record.pupil.leaving_date
-    why = _("%(name)s left on %(date)s") % {"name": record.pupil.display_name, "date": left.strftime("%d/%m/%Y")}
+    why = _("%(name)s left on %(date)s") % {"name": record.pupil.display_name, "date": _day(left)}
+    pupil_url = reverse("school:pupil", args=[record.pupil_id])
     if kind == RecordKind.SIGNATURE:
         version = record.version
         return DueRecord(kind, record.pk, _("Signature #%(pk)d (%(agreement)s, version %(number)d)") % {
                              "pk": record.pk, "agreement": version.agreement.get_audience_display(),
                              "number": version.number},
                          _("Signed on %(date)s by %(signer)s") % {
-                             "date": timezone.localdate(record.signed_at).strftime("%d/%m/%Y"),
+                             "date": _day(timezone.localdate(record.signed_at)),
                              "signer": _("a parent or carer") if record.guardian_id else _("the pupil")},
-                         why, years_after(left, periods["signature_years"]))
+                         why, years_after(left, periods["signature_years"]), pupil_url)
     return DueRecord(kind, record.pk, _("Consent decision #%(pk)d (%(purpose)s)") % {
                          "pk": record.pk, "purpose": record.purpose.name},
                      _("%(answer)s, given on %(date)s") % {
                          "answer": _("Yes") if record.answer else _("No"),
-                         "date": timezone.localdate(record.decided_at).strftime("%d/%m/%Y")},
-                     why, years_after(left, periods["consent_years"]))
+                         "date": _day(timezone.localdate(record.decided_at))},
+                     why, years_after(left, periods["consent_years"]), pupil_url)
 
 
 def due_counts(periods, user, today=None):

@@ -12,10 +12,12 @@ from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from safety_portal.audit.services import audit_record
 from safety_portal.privacy import retention, services
@@ -61,17 +63,32 @@ def retention_periods(request):
     return render(request, "privacy/retention_periods.html", {"form": form, "current": current})
 
 
+def _report_url(data):
+    """The retention report, on the kind and page the dispose button was pressed from."""
+    params = {}
+    if data.get("kind") in RecordKind.values:
+        params["kind"] = data["kind"]
+    if str(data.get("page", "")).isdigit():
+        params["page"] = data["page"]
+    url = reverse("privacy:retention")
+    return f"{url}?{urlencode(params)}" if params else url
+
+
 @data_protection_required
 def dispose_confirm(request):
     """GET lists the chosen records and asks for a reason; POST disposes of them."""
     data = request.POST if request.method == "POST" else request.GET
     chosen = services.parse_choices(data.getlist("record"))
+    if not chosen:
+        # Nothing ticked: back to the same list, to tick some.
+        messages.error(request, _("Tick the records you want to dispose of."))
+        return redirect(_report_url(data))
     periods = RetentionSettings.load().periods()
     records = services.due_records(chosen, user=request.user, periods=periods)
     form = DisposalForm(request.POST if request.method == "POST" else None)
     if not records:
-        messages.error(request, _("Choose the records to dispose of first: none of those chosen is due."))
-        return redirect("privacy:retention")
+        messages.error(request, _("None of the records you ticked is past its retention period any more."))
+        return redirect(_report_url(data))
     if request.method == "POST" and form.is_valid():
         try:
             disposals = services.dispose_records(chosen=chosen, reason=form.cleaned_data["reason"],
@@ -79,8 +96,10 @@ def dispose_confirm(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("%(count)d records were disposed of and entered in the destruction log.")
-                             % {"count": len(disposals)})
+            messages.success(request, ngettext(
+                "%(count)d record was disposed of and entered in the destruction log.",
+                "%(count)d records were disposed of and entered in the destruction log.",
+                len(disposals)) % {"count": len(disposals)})
             return redirect("privacy:retention")
     not_due = sum(len(ids) for ids in chosen.values()) - len(records)
     return render(request, "privacy/dispose_confirm.html", {

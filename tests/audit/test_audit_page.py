@@ -4,6 +4,7 @@ page links to its own trail for those who may read it; queries stay constant as 
 import pytest
 from django.urls import reverse
 
+from safety_portal.audit.forms import AuditFilterForm
 from safety_portal.audit.models import AuditEvent
 from safety_portal.audit.services import audit_record
 from safety_portal.school import roles
@@ -88,3 +89,42 @@ def test_a_restricted_case_reference_answers_like_one_that_does_not_exist(dsl_cl
     hidden = dsl_client.get(EVENTS, {"record_type": "incidents.incident", "record_id": restricted.reference})
     missing = dsl_client.get(EVENTS, {"record_type": "incidents.incident", "record_id": "OS-1999-9999"})
     assert hidden.context["form"].errors["record_id"] == missing.context["form"].errors["record_id"]
+
+
+def test_a_full_address_finds_that_person_only_and_part_of_one_finds_everyone_matching(head_client):
+    people = {email: user_with_role(roles.DSL, email=email)
+              for email in ("dsl@demo.school", "new.dsl@demo.school", "deputy.dsl@demo.school")}
+    for person in people.values():
+        audit_record(action="auth.login", actor=person)
+
+    def who(typed):
+        response = head_client.get(EVENTS, {"who": typed, "action": "auth.login"})
+        return sorted(event.actor_label for event in response.context["page_obj"])
+
+    assert who("DSL@Demo.School") == ["dsl@demo.school"]
+    assert who("dsl") == sorted(people)
+    assert who("@demo.school") == sorted(people)
+    assert who("dsl@demo") == sorted(people)  # no dot after the @: still part of an address
+    help_text = str(AuditFilterForm.base_fields["who"].help_text)
+    assert "full email address" in help_text and "part of one" in help_text
+
+
+def test_incidents_show_by_their_reference_to_readers_who_may_open_them(head_client, staff_user):
+    incident = IncidentFactory()
+    audit_record(action="incidents.incident.viewed", actor=staff_user, obj=incident)
+    response = head_client.get(EVENTS, {"record_type": "incidents.incident"})
+    content = response.content.decode()
+    assert f"Incident {incident.reference}" in content
+    assert f"Incident #{incident.pk}<" not in content
+    assert reverse("incidents:detail", args=[incident.pk]) in content
+
+
+def test_a_backwards_date_range_is_an_error_on_the_end_date(head_client, staff_user):
+    audit_record(action="incidents.incident.viewed", actor=staff_user, obj=IncidentFactory())
+    response = head_client.get(EVENTS, {"date_from": "2026-05-10", "date_to": "2026-05-01"})
+    form = response.context["form"]
+    assert form.errors == {"date_to": ["The end date is before the start date."]}
+    content = response.content.decode()
+    assert "The end date is before the start date." in content
+    assert "No events match" not in content
+    assert 'data-testid="filter-errors"' in content

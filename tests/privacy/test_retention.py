@@ -55,8 +55,8 @@ def test_an_incident_with_no_date_of_birth_is_counted_apart_and_never_due(dsl_cl
     assert listed(response) == set()
     assert 'data-testid="undatable"' in response.content.decode()
     assert response.context["undatable_count"] == 2
-    assert f"<li>{no_birth.reference}</li>" in response.content.decode()
-    assert f"<li>{no_pupil.reference}</li>" in response.content.decode()
+    assert f">{no_birth.reference}</a></li>" in response.content.decode()
+    assert f">{no_pupil.reference}</a></li>" in response.content.decode()
 
 
 def test_other_incidents_are_due_a_set_number_of_years_after_closing(dsl_client):
@@ -165,3 +165,96 @@ def test_a_child_protection_period_under_25_years_is_refused_and_what_was_typed_
     assert 'value="10"' in content and 'value="two"' in content
     assert not RetentionSettings.objects.exists()
     assert not AuditEvent.objects.filter(action="privacy.retention.changed").exists()
+
+
+def test_each_due_record_links_to_its_case_or_its_pupil(dsl_client):
+    case = closed_incident(pupils=[grown_up_pupil()])
+    other = closed_incident(child_protection=False, closed_at=timezone.now() - datetime.timedelta(days=365 * 8))
+    undatable = closed_incident(pupils=[PupilFactory(date_of_birth=None)])
+    gone = leaver(3)
+    pupil_signature(gone)
+    consent_decision(gone)
+    content = dsl_client.get(REPORT, {"kind": "incident_cp"}).content.decode()
+    case_url = reverse("incidents:detail", args=[case.pk])
+    assert f'<a href="{case_url}" data-testid="record-link">{case.reference}</a>' in content
+    undatable_url = reverse("incidents:detail", args=[undatable.pk])
+    assert f'<a href="{undatable_url}">{undatable.reference}</a>' in content
+    other_url = reverse("incidents:detail", args=[other.pk])
+    assert f'href="{other_url}"' in dsl_client.get(REPORT, {"kind": "incident_other"}).content.decode()
+    pupil_url = reverse("school:pupil", args=[gone.pk])
+    for kind in ("signature", "consent"):
+        content = dsl_client.get(REPORT, {"kind": kind}).content.decode()
+        assert f'<a href="{pupil_url}" data-testid="record-link">' in content, kind
+    # The DSL can follow each link.
+    assert dsl_client.get(case_url).status_code == 200
+    assert dsl_client.get(pupil_url).status_code == 200
+
+
+def test_periods_of_one_year_read_in_the_singular(dsl_client):
+    RetentionSettings.objects.create(pk=1, other_incident_years=1, signature_years=1, consent_years=2)
+    content = dsl_client.get(REPORT).content.decode()
+    assert "1 years" not in content
+    assert "Other incident: 1 year after the case was closed" in content
+    assert "Agreement signature: 1 year after the pupil left" in content
+    assert "Photo consent: 2 years after the pupil left" in content
+
+
+def test_the_page_writes_every_date_in_one_style(dsl_client):
+    import re
+
+    gone = leaver(3)
+    pupil_signature(gone)
+    consent_decision(gone)
+    closed_incident(child_protection=False, closed_at=timezone.now() - datetime.timedelta(days=365 * 8))
+    left = gone.leaving_date
+    for kind in ("signature", "consent", "incident_other"):
+        content = dsl_client.get(REPORT, {"kind": kind}).content.decode()
+        assert not re.search(r"\d\d/\d\d/\d{4}", content), kind
+    content = dsl_client.get(REPORT, {"kind": "signature"}).content.decode()
+    assert f"left on {left.day} {left:%B} {left.year}" in content
+
+
+def test_pressing_dispose_with_nothing_ticked_asks_for_a_tick_and_keeps_the_list(dsl_client):
+    gone = leaver(3)
+    pupil_signature(gone)
+    response = dsl_client.get(reverse("privacy:dispose"), {"kind": "signature"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{REPORT}?kind=signature"
+    page = dsl_client.get(response["Location"])
+    content = page.content.decode()
+    assert "Tick the records you want to dispose of." in content
+    assert "none of those chosen is due" not in content
+    assert page.context["kind"] == "signature"
+    # The list's form carries the kind, so the button comes back to the same list.
+    assert '<input type="hidden" name="kind" value="signature">' in content
+
+
+def test_the_period_inputs_take_their_limits_from_the_rules_the_server_applies(dsl_client):
+    content = dsl_client.get(PERIODS).content.decode()
+    limits = {"child_protection_years": (25, 100), "other_incident_years": (1, 50), "signature_years": (0, 50),
+              "consent_years": (0, 50)}
+    for name, (low, high) in limits.items():
+        tag = content.split(f'name="{name}"')[0].rsplit("<input", 1)[1] + content.split(f'name="{name}"')[1]
+        tag = tag.split(">")[0]
+        assert f'min="{low}"' in tag and f'max="{high}"' in tag, (name, tag)
+
+
+@pytest.mark.parametrize(("posted", "field", "message"), [
+    ({"child_protection_years": 24}, "child_protection_years",
+     "Child-protection records must be kept for at least 25 years after the pupil's date of birth."),
+    ({"child_protection_years": 101}, "child_protection_years",
+     "Child-protection records can be kept for at most 100 years after the pupil's date of birth."),
+    ({"other_incident_years": 0}, "other_incident_years",
+     "Other incidents must be kept for at least 1 year after the case is closed."),
+    ({"signature_years": -1}, "signature_years",
+     "Agreement signatures must be kept for at least 0 years after the pupil leaves."),
+    ({"consent_years": 51}, "consent_years",
+     "Photo-consent decisions can be kept for at most 50 years after the pupil leaves."),
+])
+def test_a_period_out_of_range_is_refused_in_plain_english(dsl_client, posted, field, message):
+    data = {"child_protection_years": 25, "other_incident_years": 6, "signature_years": 1, "consent_years": 1,
+            **posted}
+    response = dsl_client.post(PERIODS, data)
+    assert response.status_code == 200
+    assert response.context["form"].errors == {field: [message]}
+    assert "Ensure this value" not in response.content.decode()

@@ -152,3 +152,99 @@ def test_others_cannot_export(client, role, pupil):
     for fmt in ("json", "pdf"):
         assert client.get(reverse(f"privacy:subject_access_{fmt}", args=[pupil.pk])).status_code == 404
     assert not AuditEvent.objects.filter(action="privacy.subject_access_exported").exists()
+
+
+def _every_field_filled(pupil, author):
+    import datetime
+
+    from incidents.models import ImageryView, ProcedureStep, StatusChange
+
+    incident = incident_about(pupil, author=author)
+    moment = timezone.make_aware(datetime.datetime(2026, 11, 5, 21, 4, 45, 36135), datetime.UTC)
+    Incident = type(incident)
+    Incident.objects.filter(pk=incident.pk).update(
+        severity="high", area="contact", child_protection=True, owner=author, device_owner="personal",
+        device_description="Older sibling's tablet", url="https://chat.example/room/42?ref=abc",
+        other_people="A visitor from the youth club", immediate_action="Phone taken to the office",
+        outcome="Apology made; account reported", lessons_learnt="Update the Year 6 lesson on group chats",
+        closed_at=moment, occurred_at=moment, reported_at=moment, status="closed")
+    StatusChange.objects.create(incident=incident, from_status="open", to_status="closed", changed_by=author,
+                                changed_at=moment, reason="All actions done", outcome="Resolved at school")
+    ProcedureStep.objects.create(incident=incident, order=1, key="police", text="Consider telling the police",
+                                 state="not_applicable", decided_by=author, decided_at=moment,
+                                 reason="No crime disclosed")
+    Referral.objects.filter(incident=incident).update(external_reference="MASH-2026-77812",
+                                                      outcome="No further action", agency_other="Early Help hub")
+    ImageryView.objects.create(incident=incident, viewed_by=author, viewed_at=moment,
+                               justification="To see whether it was indecent")
+    return incident
+
+
+def _as_printed(key, value):
+    """How the PDF writes one value of the JSON: dates and times in words, in the school's time zone."""
+    import datetime
+
+    from django.utils.formats import date_format
+
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, int):
+        return str(value)
+    if key == "date":
+        return date_format(datetime.date.fromisoformat(value), "j F Y")
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if "T" not in value:
+        return value
+    return date_format(timezone.localtime(moment), "j F Y, H:i")
+
+
+def test_the_pdf_holds_every_field_of_the_json_with_dates_in_words(dsl_client, dsl_user, pupil):
+    import re
+
+    dsl_user.first_name, dsl_user.last_name = "Delphine", "Saxby-Lowe"
+    dsl_user.save()
+    _every_field_filled(pupil, dsl_user)
+    data = json.loads(export(dsl_client, pupil).content)
+    response = export(dsl_client, pupil, "pdf")
+    raw = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    text = re.sub(r"\s+", "", raw).lower()
+    [incident] = data["incidents"]
+    assert incident["closed_at"].startswith("2026-11-05T21:04:45")  # the JSON keeps ISO dates
+
+    missing = []
+
+    def walk(key, value, where):
+        if value in (None, "", [], {}):
+            return
+        if isinstance(value, dict):
+            for inner_key, inner in value.items():
+                walk(inner_key, inner, f"{where}.{inner_key}")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(key, item, f"{where}[{index}]")
+        elif re.sub(r"\s+", "", _as_printed(key, value)).lower() not in text:
+            missing.append((where, value, _as_printed(key, value)))
+
+    walk("incident", incident, "incident")
+    assert not missing, missing
+    # Spot checks: the fields the walk-through found missing, and the date style.
+    for shown in ("High", "Contact", "MASH-2026-77812", "Update the Year 6 lesson on group chats",
+                  "When decided", "5 November 2026, 21:04"):
+        assert shown.replace(" ", "").lower() in text, shown
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", raw)  # no raw ISO dates
+    # The columns leave room for a name: it is not broken one word per line.
+    assert "Delphine Saxby-Lowe" in raw
+
+
+def test_pdf_dates_are_in_the_schools_time_zone(dsl_user, pupil):
+    import datetime
+
+    from safety_portal.privacy.pdf import subject_access_html
+    from safety_portal.privacy.subject_access import subject_access_data
+
+    summer = timezone.make_aware(datetime.datetime(2026, 7, 1, 20, 30), datetime.UTC)
+    html = subject_access_html(subject_access_data(pupil, user=dsl_user, now=summer))
+    assert "Produced 1 July 2026, 21:30 by" in html  # British Summer Time: an hour ahead of UTC
