@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # The demo runs in debug mode on SQLite with eager tasks; production never uses make.
 DEV := DEBUG=true
 
-.PHONY: run test install migrate demo lint clean
+.PHONY: run test install migrate demo lint clean bench
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -26,8 +26,16 @@ demo: migrate
 run: demo
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# One test process per core, each with its own test database; `make test TEST_WORKERS=0` runs
+# them in this process (to debug with pdb). Files stay whole: a module's fixtures are built once.
+TEST_WORKERS ?= auto
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+
+# Not part of `make test`: needs PostgreSQL and Redis, takes about a quarter of an hour and
+# writes bench/RESULTS.md (bench/README.md says what it measures).
+bench: install
+	$(BIN)/python -m bench.run
 
 lint: install
 	$(BIN)/ruff check .

@@ -5,8 +5,10 @@ Production sets DEBUG=false and the variables listed in README.md.
 """
 
 import datetime
+import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
@@ -127,9 +129,12 @@ AUTHENTICATION_BACKENDS = [
     "safety_portal.signin.backends.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Lockout: 5 failed passwords or codes for one account, or from one address, then 15 minutes'
-# wait (or an administrator unlocks it on the Sign-in security page). Each is counted separately.
+# Lockout: 5 failed passwords or codes for one account, or 50 from one address (a whole school
+# usually shares one), then 15 minutes' wait (or an administrator unlocks it on the Sign-in
+# security page). Each is counted separately; signin/lockout.py applies the two limits.
 AXES_FAILURE_LIMIT = 5
+AXES_ADDRESS_FAILURE_LIMIT = 50  # the portal's own setting, read by LockoutHandler
+AXES_HANDLER = "safety_portal.signin.lockout.LockoutHandler"
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "username"
@@ -176,6 +181,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Redis: the Celery broker and the shared cache. Without it tasks run in-process.
 REDIS_URL = config.url("REDIS_URL", None, schemes=("redis", "rediss"))
+if TESTING and REDIS_URL and os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw"):
+    # Tests in parallel processes (pytest -n): each process gets its own Redis database, so a test
+    # that empties the cache or reads the broker's queue never touches another process's keys.
+    _worker_number = int(os.environ["PYTEST_XDIST_WORKER"][2:])
+    REDIS_URL = urlsplit(REDIS_URL)._replace(path=f"/{_worker_number + 1}").geturl()
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": REDIS_URL, "KEY_PREFIX": "portal-test" if TESTING else "portal"}}

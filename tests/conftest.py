@@ -1,3 +1,5 @@
+from collections import Counter
+
 import pytest
 
 from safety_portal.school import roles
@@ -113,3 +115,31 @@ def count_queries():
         return len(queries), response
 
     return count
+
+
+# The fuzz suite's example counts (attached to each report by tests/fuzz/conftest.py), added up
+# here because only this conftest is loaded by the process that prints the summary under pytest -n.
+_FUZZ_TOTALS = Counter()
+_FUZZ_ANSWER_TOTALS = Counter()
+
+
+def pytest_runtest_logreport(report):
+    for key, value in report.user_properties:
+        if key == "fuzz_examples":
+            _FUZZ_TOTALS.update(value)
+        elif key == "fuzz_answers":
+            for form, status, times in value:
+                _FUZZ_ANSWER_TOTALS[(form, status)] += times
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _FUZZ_TOTALS:
+        return
+    terminalreporter.section("hypothesis examples per form")
+    width = max(len(name) for name in _FUZZ_TOTALS)
+    for name, count in sorted(_FUZZ_TOTALS.items()):
+        answers = ", ".join(f"{status}: {times}" for (form, status), times
+                            in sorted(_FUZZ_ANSWER_TOTALS.items()) if form == name)
+        terminalreporter.write_line(f"{name:<{width}}  {count:>5}  ({answers})")
+    total = sum(_FUZZ_TOTALS.values())
+    terminalreporter.write_line(f"{'total':<{width}}  {total:>5} examples, {len(_FUZZ_TOTALS)} forms")

@@ -2,9 +2,18 @@
 
 Axes counts failures per account and per address (settings.AXES_*). Failed second-factor codes
 are counted here in the same way, so a stolen password does not buy unlimited code guesses.
+
+An account is paused after AXES_FAILURE_LIMIT failures, an address after the much higher
+AXES_ADDRESS_FAILURE_LIMIT: a whole school usually shares one internet address, and a few pupils
+trying passwords must not lock every member of staff out (LockoutHandler).
 """
 
+import hashlib
+import hmac
+
+from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_parameters
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db import transaction
@@ -14,19 +23,48 @@ from django.utils import timezone
 
 from safety_portal.audit.services import account_for_address, audit_record
 
+# Marks the count of an address that matches no account. A space never occurs in an email address.
+UNKNOWN_ACCOUNT_PREFIX = "no account "
+
 
 def lockout_username(request, credentials=None):
-    """The account an attempt counts against: its stored address, or None for no account.
+    """What an attempt counts against: an account's stored address, or for an address that matches
+    no account, a keyed hash of what was typed.
 
-    Capitals and spaces do not make a new count, and an address that matches no account is
-    not kept (it is sometimes a password typed in the wrong box); those count by address only.
+    Capitals and spaces do not make a new count. What was typed for no account is not kept (it is
+    sometimes a password typed in the wrong box), but it is counted on its own, exactly like an
+    account: so the lockout says nothing about which addresses have accounts, and one mistyped
+    address does not share a count with every other.
     """
     if credentials and "username" in credentials:
         typed = credentials.get("username")
     else:
         typed = request.POST.get("username") if request is not None else None
     account = account_for_address(typed)
-    return account.email.lower() if account else None
+    if account:
+        return account.email.lower()
+    normalised = str(typed or "").strip().lower().encode("utf-8", "replace")
+    digest = hmac.new(settings.SECRET_KEY.encode(), b"signin-lockout:" + normalised, hashlib.sha256)
+    return UNKNOWN_ACCOUNT_PREFIX + digest.hexdigest()[:40]
+
+
+class LockoutHandler(AxesDatabaseHandler):
+    """Axes' database handler, with a limit for each count: AXES_FAILURE_LIMIT for an account,
+    AXES_ADDRESS_FAILURE_LIMIT for an address.
+
+    Axes compares the largest of its counts with one limit; here an address's count is scaled to
+    the account limit first, so it reaches that limit exactly when it reaches its own.
+    """
+
+    def get_failures(self, request, credentials=None):
+        parameters = get_lockout_parameters(request, credentials)
+        worst = 0
+        for parameter, attempts in zip(parameters, self.get_user_attempts(request, credentials), strict=True):
+            failures = attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+            if parameter == "ip_address":
+                failures = failures * settings.AXES_FAILURE_LIMIT // settings.AXES_ADDRESS_FAILURE_LIMIT
+            worst = max(worst, failures)
+        return worst
 
 
 def lockout_response(request, original_response=None, credentials=None):
@@ -65,7 +103,8 @@ def _recent():
 
 def locked_accounts():
     """[{"username", "failures", "last"}] for accounts over the limit, newest first."""
-    rows = (_recent().exclude(username=None).values("username")
+    rows = (_recent().exclude(username=None).exclude(username__startswith=UNKNOWN_ACCOUNT_PREFIX)
+            .values("username")
             .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
             .filter(failures__gte=settings.AXES_FAILURE_LIMIT).order_by("-last"))
     return list(rows)
@@ -74,7 +113,7 @@ def locked_accounts():
 def locked_addresses():
     rows = (_recent().exclude(ip_address=None).values("ip_address")
             .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
-            .filter(failures__gte=settings.AXES_FAILURE_LIMIT).order_by("-last"))
+            .filter(failures__gte=settings.AXES_ADDRESS_FAILURE_LIMIT).order_by("-last"))
     return list(rows)
 
 

@@ -6,10 +6,14 @@ SECOND_FACTOR_KEY; SecondFactorMiddleware keeps everyone without it on the code 
 """
 
 from base64 import b32encode
+from importlib import import_module
 from io import BytesIO
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY as SESSION_USER_KEY
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -21,6 +25,7 @@ from safety_portal.signin import rules
 SECOND_FACTOR_KEY = "signin_second_factor"
 LAST_ACTIVITY_KEY = "signin_last_activity"
 IDLE_SIGNED_OUT_KEY = "signin_idle_signed_out"
+ENROL_DEVICE_KEY = "signin_enrol_device"  # the pk of the authenticator this session is setting up
 
 VERIFY = "verify"
 ENROL = "enrol"
@@ -80,11 +85,21 @@ def recovery_codes_left(user):
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
-def enrolment_device(user):
-    """The authenticator being set up: the same one on each visit, so a scanned code stays valid."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+def enrolment_device(request):
+    """The authenticator this session is setting up: the same one on each visit of this session,
+    so a scanned code stays valid, and a new one for any other session.
+
+    Each session gets its own key, and starting one throws away the other sessions' unconfirmed
+    keys: otherwise someone with only the password could open this page, note the key, and have a
+    working second factor once the real owner confirmed the same key later.
+    """
+    user = request.user
+    device = TOTPDevice.objects.filter(pk=request.session.get(ENROL_DEVICE_KEY) or 0, user=user,
+                                       confirmed=False).first()
     if device is None:
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+        request.session[ENROL_DEVICE_KEY] = device.pk
     return device
 
 
@@ -103,16 +118,42 @@ def qr_code_svg(device):
     return svg[svg.index("<svg"):]  # without the XML declaration, to sit inside the page
 
 
+class EnrolmentRefused(Exception):
+    """Setting up an authenticator did not happen; `reason` says why (one of the REFUSED_* below)."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+REFUSED_FINISHED = "finished"  # this session's setup was confirmed already, or has gone
+REFUSED_WRONG_CODE = "wrong_code"  # the code from the new app is not right
+REFUSED_WRONG_PROOF = "wrong_proof"  # replacing: the code from the current app (or recovery code) is not right
+
+
 @transaction.atomic
-def two_factor_enrol(*, user, device, code, request):
-    """Confirm `device` with a code from the app. Returns the new recovery codes, or None."""
-    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user, confirmed=False)
-    if not device.verify_token(normalise_code(code)):
-        return None
+def two_factor_enrol(*, user, session, code, request, proof=None):
+    """Confirm this session's authenticator with a code from the app; returns the new recovery codes.
+
+    Replacing an authenticator also needs `proof`: a code from the current app or a recovery code.
+    Raises EnrolmentRefused, which undoes everything here (a recovery code given as proof is not
+    used up when the new app's code is wrong).
+    """
+    # filter().first(), not get(): a second "Confirm" of a double click waits here for the first,
+    # then finds the device confirmed, and is refused rather than failing.
+    device = TOTPDevice.objects.select_for_update().filter(
+        pk=session.get(ENROL_DEVICE_KEY) or 0, user=user, confirmed=False).first()
+    if device is None:
+        raise EnrolmentRefused(REFUSED_FINISHED)
     replacing = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    if replacing and not second_factor_check(user, proof):
+        raise EnrolmentRefused(REFUSED_WRONG_PROOF)
+    if not device.verify_token(normalise_code(code)):
+        raise EnrolmentRefused(REFUSED_WRONG_CODE)
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    session.pop(ENROL_DEVICE_KEY, None)
     codes = recovery_codes_replace(user)
     audit_record(action="auth.two_factor_enrolled", obj=user, request=request,
                  detail={"replaced": True} if replacing else {})
@@ -147,11 +188,29 @@ def two_factor_remove(*, person, actor, request, action):
     audit_record(action=action, actor=actor, obj=person, request=request)
 
 
+def sessions_end_for(person, keep=None):
+    """Sign `person` out everywhere but the session `keep` (a key): delete each of their sessions.
+    Returns how many ended. Every unexpired session is read: a school has a few hundred at most.
+    """
+    engine = import_module(settings.SESSION_ENGINE)
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).exclude(session_key=keep or "").iterator():
+        if str(session.get_decoded().get(SESSION_USER_KEY)) == str(person.pk):
+            engine.SessionStore(session_key=session.session_key).delete()
+            ended += 1
+    return ended
+
+
 def two_factor_turn_off(*, user, request):
     if two_factor_required(user):
         raise PermissionError("two-factor sign-in is required for this role")
     two_factor_remove(person=user, actor=user, request=request, action="auth.two_factor_turned_off")
 
 
+@transaction.atomic
 def two_factor_reset_by_admin(*, person, actor, request):
+    """Also signs the person out everywhere: a session that passed the old second factor (perhaps on
+    the lost phone's owner's stolen laptop) must not outlive the reset. An administrator resetting
+    their own keeps the session they did it from."""
     two_factor_remove(person=person, actor=actor, request=request, action="auth.two_factor_reset_by_admin")
+    sessions_end_for(person, keep=request.session.session_key if person.pk == actor.pk else None)

@@ -1,8 +1,7 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_ipv46_address
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from safety_portal.school import roles
 from safety_portal.school.access import role_required, staff_account_for_user
 from safety_portal.school.models import User
 from safety_portal.signin import lockout, services
-from safety_portal.signin.forms import CodeForm, SetupCodeForm
+from safety_portal.signin.forms import CodeForm, ProofForm, SetupCodeForm, UnlockForm
 
 
 def _continue_url(request):
@@ -69,27 +68,42 @@ def _locked_out(request, user):
 @require_http_methods(["GET", "POST"])
 def enrol(request):
     """Set up an authenticator app: scan (or type) the secret, confirm with a code, keep the
-    recovery codes. Also replaces an app, once this session has passed the second factor."""
+    recovery codes. Also replaces an app, once this session has passed the second factor, with a
+    code from the current app (or a recovery code) as fresh proof."""
     user = request.user
     if services.second_factor_step(request) == services.VERIFY:
         # Someone with only the password must not add an app of their own.
         return redirect(f"{reverse('signin:verify')}?{request.GET.urlencode()}")
-    device = services.enrolment_device(user)
-    form = SetupCodeForm(request.POST or None)
+    replacing = services.has_two_factor(user)
+    form = SetupCodeForm(request.POST if request.method == "POST" else None, replacing=replacing)
     if request.method == "POST" and form.is_valid():
-        codes = services.two_factor_enrol(user=user, device=device, code=form.cleaned_data["code"],
-                                          request=request)
-        if codes:
+        try:
+            codes = services.two_factor_enrol(user=user, session=request.session, code=form.cleaned_data["code"],
+                                              proof=form.cleaned_data.get("proof"), request=request)
+        except services.EnrolmentRefused as refused:
+            if refused.reason == services.REFUSED_WRONG_PROOF:
+                audit_record(action="auth.two_factor_failed", obj=user, request=request)
+                if lockout.second_factor_failed(request, user):
+                    return _locked_out(request, user)
+                form.add_error("proof", _("That code is not right. Type the code your current app shows "
+                                          "now, or one of your recovery codes."))
+            elif refused.reason == services.REFUSED_FINISHED:
+                form.add_error("code", _("This setup has already been confirmed or has expired. If you have "
+                                         "just confirmed it, carry on; otherwise add the new key below to "
+                                         "your app and type the code it shows."))
+            else:
+                form.add_error("code", _("That code is not right. Check the time on your phone is set "
+                                         "automatically, then type the code the app shows now."))
+        else:
             request.session.cycle_key()
             services.session_sign_in_complete(request.session)
             lockout.sign_in_succeeded(user)
             return _show_recovery_codes(request, codes, just_enrolled=True)
-        form.add_error("code", _("That code is not right. Check the time on your phone is set "
-                                 "automatically, then type the code the app shows now."))
+    device = services.enrolment_device(request)
     return render(request, "signin/enrol.html", {
         "form": form, "next": next_url(request), "qr_svg": services.qr_code_svg(device),
         "secret": services.secret_for_typing(device), "required": services.two_factor_required(user),
-        "replacing": services.has_two_factor(user),
+        "replacing": replacing,
     })
 
 
@@ -113,11 +127,20 @@ def two_factor_overview(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def recovery_codes_new(request):
-    if not services.has_two_factor(request.user):
+    """New recovery codes, with a code from the app (or a recovery code) as fresh proof."""
+    user = request.user
+    if not services.has_two_factor(user):
         return redirect("signin:two_factor")
-    if request.method == "POST":
-        return _show_recovery_codes(request, services.recovery_codes_replace(request.user, request=request))
-    return render(request, "signin/recovery_codes_confirm.html")
+    form = ProofForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if services.second_factor_check(user, form.cleaned_data["proof"]):
+            return _show_recovery_codes(request, services.recovery_codes_replace(user, request=request))
+        audit_record(action="auth.two_factor_failed", obj=user, request=request)
+        if lockout.second_factor_failed(request, user):
+            return _locked_out(request, user)
+        form.add_error("proof", _("That code is not right. Type the code your app shows now, or one of "
+                                  "your recovery codes."))
+    return render(request, "signin/recovery_codes_confirm.html", {"form": form})
 
 
 @login_required
@@ -147,6 +170,8 @@ def security(request):
     accounts_by_email = {user.email.lower(): user
                          for user in User.objects.filter(email__in=[row["username"] for row in locked])}
     return render(request, "signin/security.html", {
+        "account_limit": settings.AXES_FAILURE_LIMIT, "address_limit": settings.AXES_ADDRESS_FAILURE_LIMIT,
+        "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
         "locked_accounts": [dict(row, account=accounts_by_email.get(row["username"])) for row in locked],
         "locked_addresses": lockout.locked_addresses(),
         "people": [{"person": person, "two_factor": person.pk in with_app,
@@ -157,18 +182,17 @@ def security(request):
 @role_required(roles.ADMINISTRATOR)
 @require_http_methods(["GET", "POST"])
 def unlock(request):
-    params = request.POST if request.method == "POST" else request.GET
-    account, address = None, None
-    if params.get("account"):
-        account = User.objects.by_email(params["account"]).first()
+    form = UnlockForm(request.POST if request.method == "POST" else request.GET)
+    if not form.is_valid():
+        raise Http404
+    account, address = None, form.cleaned_data["address"] or None
+    if form.cleaned_data["account"]:
+        account = User.objects.by_email(form.cleaned_data["account"]).first()
         if account is None:
             raise Http404
-    else:
-        address = (params.get("address") or "").strip()
-        try:
-            validate_ipv46_address(address)
-        except ValidationError:
-            raise Http404 from None
+        address = None
+    elif address is None:
+        raise Http404
     if request.method == "POST":
         lockout.unlock(actor=request.user, request=request, account=account, address=address)
         messages.success(request, _("Unlocked: %(what)s can sign in again.") % {"what": account or address})

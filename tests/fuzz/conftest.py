@@ -1,5 +1,7 @@
 """The fuzz suite: property-based tests on every form (see checks.py for the properties)."""
 
+from collections import Counter
+
 import pytest
 
 from tests.fuzz.checks import ANSWERS, EXAMPLES
@@ -14,13 +16,18 @@ def fresh_cache():
     cache.clear()
 
 
-def pytest_terminal_summary(terminalreporter):
-    if not EXAMPLES:
-        return
-    terminalreporter.section("hypothesis examples per form")
-    width = max(len(name) for name in EXAMPLES)
-    for name, count in sorted(EXAMPLES.items()):
-        answers = ", ".join(f"{status}: {times}" for (form, status), times in sorted(ANSWERS.items(), key=str)
-                            if form == name)
-        terminalreporter.write_line(f"{name:<{width}}  {count:>5}  ({answers})")
-    terminalreporter.write_line(f"{'total':<{width}}  {sum(EXAMPLES.values()):>5} examples, {len(EXAMPLES)} forms")
+# Counts travel with each test's report (user_properties); tests/conftest.py adds them up in the
+# process that prints the summary, also when the tests ran in worker processes (pytest -n).
+_REPORTED = Counter()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    if call.when == "call":
+        examples = {name: count - _REPORTED[name] for name, count in EXAMPLES.items() if count != _REPORTED[name]}
+        _REPORTED.update(examples)
+        answers = [[form, str(status), times] for (form, status), times in ANSWERS.items()]
+        outcome.get_result().user_properties.append(("fuzz_examples", examples))
+        outcome.get_result().user_properties.append(("fuzz_answers", answers))
+        ANSWERS.clear()

@@ -1,15 +1,20 @@
 """Two-factor sign-in, through the real login form (force_login would stand for all of it)."""
 
 import re
+import threading
+import time
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test import Client
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safety_portal.audit.models import AuditEvent
 from safety_portal.school import roles
+from safety_portal.signin import services
 from tests.factories import user_with_role
 from tests.signin.helpers import authenticator_for, current_code, recovery_codes, sign_in_with_password
 
@@ -62,6 +67,106 @@ def test_enrolment_shows_a_qr_code_and_the_secret_and_gives_ten_recovery_codes_o
     device.refresh_from_db()
     assert device.confirmed
     assert "auth.two_factor_enrolled" in actions()
+
+
+def secret_shown(response):
+    return re.search(r'data-testid="totp-secret">([A-Z2-7 ]+)<', response.content.decode()).group(1)
+
+
+def test_each_session_is_shown_its_own_secret_so_a_password_alone_cannot_plant_one(dsl_user):
+    """Someone with only the password opens the set-up page, notes the key and leaves; the owner
+    later sets up their phone. The key the intruder saw must be worth nothing."""
+    intruder, owner = Client(), Client()
+    sign_in_with_password(intruder, dsl_user)
+    intruder_secret = secret_shown(intruder.get("/accounts/two-factor/set-up/"))
+    intruder_device = TOTPDevice.objects.get(user=dsl_user, confirmed=False)
+    assert secret_shown(intruder.get("/accounts/two-factor/set-up/")) == intruder_secret  # same session: same key
+    intruder.post("/accounts/logout/")
+
+    sign_in_with_password(owner, dsl_user)
+    owner_secret = secret_shown(owner.get("/accounts/two-factor/set-up/"))
+    assert owner_secret != intruder_secret
+    owner_device = TOTPDevice.objects.get(user=dsl_user, confirmed=False)
+    assert owner.post("/accounts/two-factor/set-up/", {"code": current_code(owner_device)}).status_code == 200
+    assert list(TOTPDevice.objects.filter(user=dsl_user).values_list("pk", flat=True)) == [owner_device.pk]
+
+    sign_in_with_password(intruder, dsl_user)
+    refused = intruder.post("/accounts/two-factor/code/", {"code": current_code(intruder_device)})
+    assert refused.status_code == 200 and refused.context["form"].errors
+    assert intruder.get("/incidents/").status_code == 302
+
+
+def test_a_session_cannot_confirm_a_key_another_session_has_replaced(dsl_user):
+    first, second = Client(), Client()
+    sign_in_with_password(first, dsl_user)
+    first.get("/accounts/two-factor/set-up/")
+    first_device = TOTPDevice.objects.get(user=dsl_user, confirmed=False)
+    sign_in_with_password(second, dsl_user)
+    second.get("/accounts/two-factor/set-up/")  # a new key; the first session's is thrown away
+    second_device = TOTPDevice.objects.get(user=dsl_user, confirmed=False)
+    assert second_device.pk != first_device.pk
+
+    refused = first.post("/accounts/two-factor/set-up/", {"code": current_code(first_device)})
+    assert refused.status_code == 200
+    assert "already been confirmed or has expired" in " ".join(refused.context["form"].errors["code"])
+    assert not TOTPDevice.objects.filter(user=dsl_user, confirmed=True).exists()
+    # Nor can it confirm the other session's key with a code from it.
+    first.post("/accounts/two-factor/set-up/", {"code": current_code(second_device)})
+    assert not TOTPDevice.objects.filter(user=dsl_user, confirmed=True).exists()
+
+
+def test_confirming_a_setup_already_confirmed_is_refused_not_an_error(dsl_user, rf):
+    """The second "Confirm" of a double click finds the device confirmed by the first."""
+    device = TOTPDevice.objects.create(user=dsl_user, name="Authenticator app", confirmed=False)
+    session = {services.ENROL_DEVICE_KEY: device.pk}
+    request = rf.post("/accounts/two-factor/set-up/")
+    request.user = dsl_user
+    services.two_factor_enrol(user=dsl_user, session=dict(session), code=current_code(device), request=request)
+    with pytest.raises(services.EnrolmentRefused) as refused:
+        services.two_factor_enrol(user=dsl_user, session=dict(session), code=current_code(device, 1),
+                                  request=request)
+    assert refused.value.reason == services.REFUSED_FINISHED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_on_confirm_confirms_once_and_refuses_the_second(dsl_user, rf, monkeypatch):
+    """Two requests at once, as a double click sends them: the second waits for the first's lock."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs row locks (PostgreSQL)")
+    device = TOTPDevice.objects.create(user=dsl_user, name="Authenticator app", confirmed=False)
+    code = current_code(device)
+    replace_codes = services.recovery_codes_replace
+
+    def slow_replace(user, request=None):  # holds the first request's lock a while
+        time.sleep(0.5)
+        return replace_codes(user, request=request)
+
+    monkeypatch.setattr(services, "recovery_codes_replace", slow_replace)
+    outcomes = []
+
+    def confirm():
+        request = rf.post("/accounts/two-factor/set-up/")
+        request.user = dsl_user
+        try:
+            services.two_factor_enrol(user=dsl_user, session={services.ENROL_DEVICE_KEY: device.pk},
+                                      code=code, request=request)
+            outcomes.append("confirmed")
+        except services.EnrolmentRefused as refused:
+            outcomes.append(refused.reason)
+        except Exception as error:  # noqa: BLE001 - the outcome under test
+            outcomes.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=confirm) for _n in range(2)]
+    threads[0].start()
+    time.sleep(0.2)
+    threads[1].start()
+    for thread in threads:
+        thread.join(10)
+    # Whichever took the lock first confirms (its "confirmed" may be noted after the other's refusal).
+    assert sorted(outcomes) == sorted(["confirmed", services.REFUSED_FINISHED])
+    assert TOTPDevice.objects.filter(user=dsl_user, confirmed=True).count() == 1
 
 
 def test_someone_with_only_the_password_cannot_set_up_a_new_app_over_an_existing_one(client, dsl_user):
@@ -187,9 +292,57 @@ def test_new_recovery_codes_replace_the_old_ones(client, staff_user):
     sign_in_with_password(client, staff_user)
     client.post("/accounts/two-factor/code/", {"code": current_code(device)})
     assert client.get("/accounts/two-factor/recovery-codes/").status_code == 200  # confirmation first
-    response = client.post("/accounts/two-factor/recovery-codes/")
+    response = client.post("/accounts/two-factor/recovery-codes/", {"proof": current_code(device, 1)})
     assert len(response.context["codes"]) == 10
     assert not StaticToken.objects.filter(token__in=old).exists()
+    assert "auth.two_factor_recovery_codes_replaced" in actions()
+
+
+def signed_in_fully(client, user, device):
+    sign_in_with_password(client, user)
+    assert client.post("/accounts/two-factor/code/", {"code": current_code(device)}).status_code == 302
+
+
+def test_new_recovery_codes_need_a_code_from_the_app_or_a_recovery_code(client, staff_user):
+    """An unattended signed-in screen is not enough to make codes that would pass the second factor."""
+    device = authenticator_for(staff_user)
+    old = recovery_codes(staff_user)
+    signed_in_fully(client, staff_user, device)
+    for proof in ({}, {"proof": ""}, {"proof": "000000"}, {"proof": "abcd2345"}):
+        response = client.post("/accounts/two-factor/recovery-codes/", proof)
+        assert response.status_code == 200 and "codes" not in response.context, proof
+        assert response.context["form"].errors["proof"], proof
+    assert StaticToken.objects.filter(token__in=old).count() == 10
+    assert actions().count("auth.two_factor_failed") == 2  # the wrong codes count towards the lockout
+    assert "auth.two_factor_recovery_codes_replaced" not in actions()
+
+    response = client.post("/accounts/two-factor/recovery-codes/", {"proof": old[0]})
+    assert len(response.context["codes"]) == 10
+    assert not StaticToken.objects.filter(token__in=old).exists()
+
+
+def test_a_new_phone_needs_a_code_from_the_current_app_or_a_recovery_code(client, dsl_user):
+    old_device = authenticator_for(dsl_user)
+    codes = recovery_codes(dsl_user)
+    signed_in_fully(client, dsl_user, old_device)
+    page = client.get("/accounts/two-factor/set-up/")
+    assert "proof" in page.context["form"].fields
+    new_device = TOTPDevice.objects.get(user=dsl_user, confirmed=False)
+
+    for proof in ({}, {"proof": "000000"}):
+        response = client.post("/accounts/two-factor/set-up/", {"code": current_code(new_device), **proof})
+        assert response.status_code == 200 and response.context["form"].errors["proof"], proof
+    assert TOTPDevice.objects.get(user=dsl_user, confirmed=True) == old_device
+
+    # The right proof with a wrong new code changes nothing, and does not use the recovery code up.
+    wrong_new = client.post("/accounts/two-factor/set-up/", {"proof": codes[0], "code": "000000"})
+    assert wrong_new.context["form"].errors["code"] and not wrong_new.context["form"].errors.get("proof")
+    assert StaticToken.objects.filter(token=codes[0]).exists()
+
+    done = client.post("/accounts/two-factor/set-up/", {"proof": codes[0], "code": current_code(new_device)})
+    assert done.status_code == 200 and len(done.context["codes"]) == 10
+    assert list(TOTPDevice.objects.filter(user=dsl_user).values_list("pk", "confirmed")) == [(new_device.pk, True)]
+    assert AuditEvent.objects.get(action="auth.two_factor_enrolled").detail == {"replaced": True}
 
 
 # --- The administrator's reset -----------------------------------------------------------------
@@ -210,6 +363,34 @@ def test_an_administrator_resets_someones_two_factor_and_they_set_it_up_again(cl
 
     client.post("/accounts/logout/")
     assert sign_in_with_password(client, dsl_user).url.startswith("/accounts/two-factor/set-up/")
+
+
+def test_an_administrators_reset_signs_the_person_out_everywhere(admin_user, dsl_user, staff_user):
+    dsl_device, admin_device = authenticator_for(dsl_user), authenticator_for(admin_user)
+    dsl_laptop, dsl_phone, admin, colleague = Client(), Client(), Client(), Client()
+    signed_in_fully(dsl_laptop, dsl_user, dsl_device)
+    sign_in_with_password(dsl_phone, dsl_user)  # half signed in
+    sign_in_with_password(colleague, staff_user)
+    sign_in_with_password(admin, admin_user)
+    admin.post("/accounts/two-factor/code/", {"code": current_code(admin_device)})
+    assert dsl_laptop.get("/incidents/").status_code == 200
+
+    assert admin.post(f"/accounts/security/people/{dsl_user.pk}/reset-two-factor/").status_code == 302
+    for browser in (dsl_laptop, dsl_phone):
+        response = browser.get("/incidents/")
+        assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+    assert colleague.get("/incidents/mine/").status_code == 200  # nobody else is signed out
+    assert admin.get("/accounts/security/").status_code == 200
+
+
+def test_an_administrator_resetting_their_own_stays_signed_in_here_only(admin_user):
+    device = authenticator_for(admin_user)
+    here, elsewhere = Client(), Client()
+    signed_in_fully(here, admin_user, device)
+    elsewhere.force_login(admin_user)  # the password step, in another browser
+    assert here.post(f"/accounts/security/people/{admin_user.pk}/reset-two-factor/").status_code == 302
+    assert here.get("/accounts/security/").status_code == 200
+    assert elsewhere.get("/accounts/security/").url.startswith("/accounts/login/")
 
 
 @pytest.mark.parametrize("role", [roles.DSL, roles.HEADTEACHER, roles.STAFF])
