@@ -120,7 +120,7 @@ ACTION_LABELS = {
 # Record types: label, the URL name of the page showing one (taking the id), and the roles
 # that may open that page (the link is shown only to them).
 OBJECT_TYPES = {
-    "school.user": (_("Account"), "school:staff_edit", {roles.ADMINISTRATOR}),
+    "school.user": (_("Account"), "school:staff_edit", roles.STAFF_ACCOUNTS),
     "school.pupil": (_("Pupil"), "school:pupil", roles.PUPIL_DETAILS),
     "school.guardian": (_("Parent or carer"), "", set()),
     "school.pupilguardian": (_("Parent or carer link"), "", set()),

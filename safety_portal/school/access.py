@@ -40,7 +40,7 @@ def pupil_for_user(user, pk):
 
 
 def staff_account_for_user(user, pk):
-    if not (user.is_authenticated and user.has_role(roles.ADMINISTRATOR)):
+    if not (user.is_authenticated and user.has_role(*roles.STAFF_ACCOUNTS)):
         raise Http404
     return get_object_or_404(User, pk=pk)
 

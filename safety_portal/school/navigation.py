@@ -30,7 +30,7 @@ MENU = [
     NavItem(_("Report a concern"), "incidents:report", frozenset(roles.ALL) - {roles.GOVERNOR}),
     NavItem(_("Incidents"), "incidents:list", frozenset({roles.DSL, roles.HEADTEACHER, roles.TECHNICAL})),
     NavItem(_("Pupils"), "school:pupils", frozenset(roles.PUPIL_RECORDS)),
-    NavItem(_("Staff and governors"), "school:staff", frozenset({roles.ADMINISTRATOR}), SCHOOL),
+    NavItem(_("Staff and governors"), "school:staff", frozenset(roles.STAFF_ACCOUNTS), SCHOOL),
     NavItem(_("Terms"), "school:terms", frozenset({roles.ADMINISTRATOR}), SCHOOL),
     NavItem(_("MIS import"), "mis_import:upload", frozenset({roles.ADMINISTRATOR}), SCHOOL),
     NavItem(_("School profile"), "school:profile", frozenset({roles.ADMINISTRATOR}), SCHOOL),

@@ -30,5 +30,8 @@ PUPIL_DETAILS = {ADMINISTRATOR, DSL, HEADTEACHER}
 SAFEGUARDING = frozenset({HEADTEACHER, DSL})
 # Roles an MIS file can never grant: these are decided in the portal.
 PORTAL_ONLY = (ADMINISTRATOR, DSL, HEADTEACHER)
+# Who may open staff and governor accounts: the office, and the headteacher, who alone gives the
+# Headteacher and DSL roles once the school has one.
+STAFF_ACCOUNTS = {ADMINISTRATOR, HEADTEACHER}
 # Who may read the audit trail.
 AUDIT_READERS = {ADMINISTRATOR, HEADTEACHER, DSL}

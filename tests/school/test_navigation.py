@@ -32,7 +32,7 @@ MENU_FOR_ROLE = {
     roles.DSL: (EVERYONE | REPORT | INCIDENTS | PUPIL_PAGES | AUDIT | AGREEMENT_RECORD | SESSIONS | DNP | COVERAGE
                 | TRAINING | REPORTS | DATA_PROTECTION),
     roles.HEADTEACHER: (EVERYONE | REPORT | INCIDENTS | PUPIL_PAGES | AUDIT | AGREEMENT_RECORD | SESSIONS | DNP
-                        | COVERAGE | TRAINING | REPORTS | DATA_PROTECTION),
+                        | COVERAGE | TRAINING | REPORTS | DATA_PROTECTION | {"school:staff"}),
     roles.ONLINE_SAFETY_LEAD: (EVERYONE | REPORT | PUPIL_PAGES | AGREEMENT_RECORD | SESSIONS | {"agreements:list"}
                                | DNP | COVERAGE | CONSENT_SETTINGS | TRAINING),
     roles.STAFF: EVERYONE | REPORT | SESSIONS | DNP | COVERAGE,
@@ -132,9 +132,9 @@ def pages():
         "school:term_year_create": (reverse("school:term_year_create"), {roles.ADMINISTRATOR}),
         "school:term_edit": (reverse("school:term_edit", args=[term.pk]), {roles.ADMINISTRATOR}, 404),
         "school:term_delete": (reverse("school:term_delete", args=[term.pk]), {roles.ADMINISTRATOR}, 404),
-        "school:staff": (reverse("school:staff"), {roles.ADMINISTRATOR}),
-        "school:staff_create": (reverse("school:staff_create"), {roles.ADMINISTRATOR}),
-        "school:staff_edit": (reverse("school:staff_edit", args=[other.pk]), {roles.ADMINISTRATOR}, 404),
+        "school:staff": (reverse("school:staff"), roles.STAFF_ACCOUNTS),
+        "school:staff_create": (reverse("school:staff_create"), roles.STAFF_ACCOUNTS),
+        "school:staff_edit": (reverse("school:staff_edit", args=[other.pk]), roles.STAFF_ACCOUNTS, 404),
         "school:pupils": (reverse("school:pupils"), roles.PUPIL_RECORDS),
         "audit:events": (reverse("audit:events"), roles.AUDIT_READERS),
         "home": (reverse("home"), set(roles.ALL)),

@@ -57,6 +57,16 @@ def test_headteacher_with_the_administrator_role_can_appoint_a_dsl(client, headt
     assert User.objects.get(pk=teacher.pk).has_role(roles.DSL)
 
 
+def test_the_headteacher_appoints_a_dsl_without_holding_the_administrator_role(client, headteacher):
+    # The office is told to ask the headteacher, so the headteacher must be able to do it.
+    client.force_login(headteacher)
+    teacher = user_with_role(roles.STAFF)
+    assert client.get(edit_url(teacher)).status_code == 200
+    response = client.post(edit_url(teacher), data_for(teacher, roles=[roles.STAFF, roles.DSL]))
+    assert response.status_code == 302
+    assert User.objects.get(pk=teacher.pk).has_role(roles.DSL)
+
+
 def test_during_set_up_without_a_headteacher_the_administrator_appoints_one(admin_client):
     person = UserFactory(email="new.head@school.example")
     response = admin_client.post(edit_url(person), data_for(person, roles=[roles.HEADTEACHER, roles.STAFF]))

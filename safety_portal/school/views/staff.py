@@ -22,7 +22,7 @@ from safety_portal.school.services import (
 PAGE_SIZE = 50
 
 
-@role_required(roles.ADMINISTRATOR)
+@role_required(*roles.STAFF_ACCOUNTS)
 def staff_list(request):
     form = StaffFilterForm(request.GET)
     users = form.filter(User.objects.prefetch_related("groups")).order_by("last_name", "first_name", "email", "pk")
@@ -50,7 +50,7 @@ def staff_send_link(request, pk):
     return redirect("school:staff_edit", pk=person.pk)
 
 
-@role_required(roles.ADMINISTRATOR)
+@role_required(*roles.STAFF_ACCOUNTS)
 def staff_create(request):
     form = StaffUserForm(request.POST if request.method == "POST" else None, actor=request.user)
     if request.method == "POST":
