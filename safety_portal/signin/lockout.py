@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Max, Sum
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from safety_portal.audit.services import account_for_address, audit_record
 
@@ -73,7 +74,7 @@ def lockout_response(request, original_response=None, credentials=None):
     audit_record(action="auth.locked_out", obj=account, request=request,
                  detail={} if account else {"unknown_account": True})
     return render(request, "signin/locked_out.html",
-                  {"minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)},
+                  {"minutes": cooloff_minutes()},
                   status=settings.AXES_HTTP_RESPONSE_CODE)
 
 
@@ -95,6 +96,23 @@ def second_factor_failed(request, user):
 def sign_in_succeeded(user):
     """A completed sign-in clears the account's failures (not its address's: others share it)."""
     AccessAttempt.objects.filter(username=user.email.lower()).delete()
+
+
+def cooloff_minutes():
+    return int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+
+
+def one_attempt_left(request, credentials=None):
+    """True when the account (or, for an address with no account, its keyed count: alike, so this
+    shows nothing about which accounts exist) is one failure short of the lockout."""
+    failures = (_recent().filter(username=lockout_username(request, credentials))
+                .aggregate(total=Sum("failures_since_start"))["total"] or 0)
+    return failures == settings.AXES_FAILURE_LIMIT - 1
+
+
+def last_attempt_warning():
+    return _("One more wrong attempt will pause signing in for %(minutes)s minutes.") % {
+        "minutes": cooloff_minutes()}
 
 
 def _recent():

@@ -16,6 +16,7 @@ from django.contrib.auth import SESSION_KEY as SESSION_USER_KEY
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
+from django_otp.oath import TOTP, hotp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -78,6 +79,31 @@ def second_factor_check(user, code):
         used, _ = StaticToken.objects.filter(device__user=user, device__confirmed=True, token=code).delete()
         if used:
             return "recovery"
+    return None
+
+
+# What was wrong with a refused code (see refused_code_reason).
+CODE_JUST_USED = "just_used"  # the app's code for a time step already used: a double submit, or another device
+CODE_RECOVERY_FORMAT = "recovery"  # shaped like a recovery code: wrong, or used (used ones are not kept)
+
+
+def refused_code_reason(user, code):
+    """After second_factor_check refused `code`: CODE_JUST_USED if it is the app's right code for a
+    time step already used (within the usual tolerance), CODE_RECOVERY_FORMAT if it is shaped like a
+    recovery code, else None (simply not right). Says nothing a person holding the code does not know.
+    """
+    code = normalise_code(code)
+    if len(code) == 8 and code.isalnum():
+        return CODE_RECOVERY_FORMAT
+    if not (code.isdigit() and len(code) == 6):
+        return None
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return None
+    now_t = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).t()
+    for t in range(now_t - device.tolerance, now_t + device.tolerance + 1):
+        if t <= device.last_t and hotp(device.bin_key, t, digits=device.digits) == int(code):
+            return CODE_JUST_USED
     return None
 
 

@@ -17,9 +17,38 @@ from safety_portal.school.models import User
 from safety_portal.signin import lockout, services
 from safety_portal.signin.forms import CodeForm, ProofForm, SetupCodeForm, UnlockForm
 
+STEP_BASE = "signin/step_base.html"  # half signed in: no menu, no banners (see the template)
+RECOVERY_CODES_KEY = "signin_recovery_codes"  # new codes waiting to be shown once, after a redirect
+SHOWN_PARAMETER = "shown"  # ?shown=1 on the recovery codes page: show the codes waiting, once
+
 
 def _continue_url(request):
     return next_url(request) or reverse("home")
+
+
+def _refused_code_error(user, code, otherwise):
+    """What to tell someone whose code was refused: `otherwise`, unless the code was the app's right
+    code already used (a double submit, or signed in on another device within the same 30 seconds),
+    or looks like a recovery code (used ones are deleted, so "wrong" and "used" look alike)."""
+    reason = services.refused_code_reason(user, code)
+    if reason == services.CODE_JUST_USED:
+        return _("This code has just been used. Wait for the next code in your app and type that.")
+    if reason == services.CODE_RECOVERY_FORMAT:
+        return _("That recovery code is not right, or it has already been used: each code works once. "
+                 "Check it, or type the code your app shows now.")
+    return otherwise
+
+
+def _code_failed(request, user, form, field, code, otherwise):
+    """A refused code: audited and counted towards the lockout like a wrong password. Returns the
+    locked-out response, or None after adding the error (and a warning before the last attempt)."""
+    audit_record(action="auth.two_factor_failed", obj=user, request=request)
+    if lockout.second_factor_failed(request, user):
+        return _locked_out(request, user)
+    form.add_error(field, _refused_code_error(user, code, otherwise))
+    if lockout.one_attempt_left(request, {"username": user.email}):
+        form.add_error(field, lockout.last_attempt_warning())
+    return None
 
 
 @login_required
@@ -51,12 +80,12 @@ def verify(request):
             else:
                 audit_record(action="auth.two_factor_verified", obj=user, request=request)
             return redirect(_continue_url(request))
-        audit_record(action="auth.two_factor_failed", obj=user, request=request)
-        if lockout.second_factor_failed(request, user):
-            return _locked_out(request, user)
-        form.add_error("code", _("That code is not right. Check the app shows this account and "
-                                 "type the code it shows now, or use a recovery code."))
-    return render(request, "signin/verify.html", {"form": form, "next": next_url(request)})
+        locked = _code_failed(request, user, form, "code", form.cleaned_data["code"], _(
+            "That code is not right. Check the app shows this account and type the code it shows now, "
+            "or use a recovery code."))
+        if locked:
+            return locked
+    return render(request, "signin/verify.html", {"form": form, "next": next_url(request), "base": STEP_BASE})
 
 
 def _locked_out(request, user):
@@ -82,11 +111,11 @@ def enrol(request):
                                               proof=form.cleaned_data.get("proof"), request=request)
         except services.EnrolmentRefused as refused:
             if refused.reason == services.REFUSED_WRONG_PROOF:
-                audit_record(action="auth.two_factor_failed", obj=user, request=request)
-                if lockout.second_factor_failed(request, user):
-                    return _locked_out(request, user)
-                form.add_error("proof", _("That code is not right. Type the code your current app shows "
-                                          "now, or one of your recovery codes."))
+                locked = _code_failed(request, user, form, "proof", form.cleaned_data.get("proof"), _(
+                    "That code is not right. Type the code your current app shows now, or one of your "
+                    "recovery codes."))
+                if locked:
+                    return locked
             elif refused.reason == services.REFUSED_FINISHED:
                 form.add_error("code", _("This setup has already been confirmed or has expired. If you have "
                                          "just confirmed it, carry on; otherwise add the new key below to "
@@ -102,17 +131,29 @@ def enrol(request):
     device = services.enrolment_device(request)
     return render(request, "signin/enrol.html", {
         "form": form, "next": next_url(request), "qr_svg": services.qr_code_svg(device),
-        "secret": services.secret_for_typing(device), "required": services.two_factor_required(user),
-        "replacing": replacing,
+        "secret": services.secret_for_typing(device), "config_url": device.config_url,
+        "required": services.two_factor_required(user), "replacing": replacing,
+        "base": STEP_BASE if services.second_factor_step(request) else "base.html",
     })
 
 
 def _show_recovery_codes(request, codes, just_enrolled=False):
-    # Shown once, in this response only: the page is never stored (no-store) nor shown again.
-    return render(request, "signin/recovery_codes.html", {
+    """POST/redirect/GET: the codes wait in the session for the next page, which shows them once.
+    Refreshing that page (or going back to it) says they were shown, never re-sends the form."""
+    request.session[RECOVERY_CODES_KEY] = {
         "codes": [services.recovery_code_display(code) for code in codes],
         "just_enrolled": just_enrolled, "continue_url": _continue_url(request),
-    })
+    }
+    return redirect(f"{reverse('signin:recovery_codes')}?{SHOWN_PARAMETER}=1")
+
+
+def _recovery_codes_shown(request):
+    # Shown once, in this response only: the page is never stored (no-store) nor shown again.
+    shown = request.session.pop(RECOVERY_CODES_KEY, None)
+    if shown is None:
+        return render(request, "signin/recovery_codes_gone.html", {
+            "enabled": services.has_two_factor(request.user)})
+    return render(request, "signin/recovery_codes.html", shown)
 
 
 @login_required
@@ -127,19 +168,21 @@ def two_factor_overview(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def recovery_codes_new(request):
-    """New recovery codes, with a code from the app (or a recovery code) as fresh proof."""
+    """New recovery codes, with a code from the app (or a recovery code) as fresh proof. After making
+    them (here or on setting up an app), the redirect to ?shown=1 shows them once."""
     user = request.user
+    if request.method == "GET" and SHOWN_PARAMETER in request.GET:
+        return _recovery_codes_shown(request)
     if not services.has_two_factor(user):
         return redirect("signin:two_factor")
     form = ProofForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if services.second_factor_check(user, form.cleaned_data["proof"]):
             return _show_recovery_codes(request, services.recovery_codes_replace(user, request=request))
-        audit_record(action="auth.two_factor_failed", obj=user, request=request)
-        if lockout.second_factor_failed(request, user):
-            return _locked_out(request, user)
-        form.add_error("proof", _("That code is not right. Type the code your app shows now, or one of "
-                                  "your recovery codes."))
+        locked = _code_failed(request, user, form, "proof", form.cleaned_data["proof"], _(
+            "That code is not right. Type the code your app shows now, or one of your recovery codes."))
+        if locked:
+            return locked
     return render(request, "signin/recovery_codes_confirm.html", {"form": form})
 
 
@@ -152,11 +195,18 @@ def turn_off(request):
                                   "You can set up a new phone instead.")
                        if services.two_factor_required(user) else _("Two-factor sign-in is already off."))
         return redirect("signin:two_factor")
-    if request.method == "POST":
-        services.two_factor_turn_off(user=user, request=request)
-        messages.success(request, _("Two-factor sign-in is off. You sign in with your password only."))
-        return redirect("signin:two_factor")
-    return render(request, "signin/turn_off_confirm.html")
+    # Fresh proof, as for a new phone: an unattended signed-in screen is not enough to turn it off.
+    form = ProofForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if services.second_factor_check(user, form.cleaned_data["proof"]):
+            services.two_factor_turn_off(user=user, request=request)
+            messages.success(request, _("Two-factor sign-in is off. You sign in with your password only."))
+            return redirect("signin:two_factor")
+        locked = _code_failed(request, user, form, "proof", form.cleaned_data["proof"], _(
+            "That code is not right. Type the code your app shows now, or one of your recovery codes."))
+        if locked:
+            return locked
+    return render(request, "signin/turn_off_confirm.html", {"form": form})
 
 
 # --- The administrator's Sign-in security page ---------------------------------------------

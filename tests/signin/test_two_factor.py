@@ -58,7 +58,8 @@ def test_enrolment_shows_a_qr_code_and_the_secret_and_gives_ten_recovery_codes_o
     assert wrong.status_code == 200 and wrong.context["form"].errors
     assert client.get("/incidents/").status_code == 302  # still not in
 
-    done = client.post("/accounts/two-factor/set-up/", {"code": current_code(device), "next": "/incidents/"})
+    done = client.post("/accounts/two-factor/set-up/", {"code": current_code(device), "next": "/incidents/"},
+                       follow=True)
     assert done.status_code == 200
     codes = done.context["codes"]
     assert len(codes) == 10 and len(set(codes)) == 10
@@ -87,7 +88,7 @@ def test_each_session_is_shown_its_own_secret_so_a_password_alone_cannot_plant_o
     owner_secret = secret_shown(owner.get("/accounts/two-factor/set-up/"))
     assert owner_secret != intruder_secret
     owner_device = TOTPDevice.objects.get(user=dsl_user, confirmed=False)
-    assert owner.post("/accounts/two-factor/set-up/", {"code": current_code(owner_device)}).status_code == 200
+    assert owner.post("/accounts/two-factor/set-up/", {"code": current_code(owner_device)}).status_code == 302
     assert list(TOTPDevice.objects.filter(user=dsl_user).values_list("pk", flat=True)) == [owner_device.pk]
 
     sign_in_with_password(intruder, dsl_user)
@@ -281,7 +282,7 @@ def test_staff_can_turn_it_off_after_confirming(client, staff_user):
     page = client.get("/accounts/two-factor/turn-off/")
     assert page.status_code == 200 and b"Yes, turn it off" in page.content
     assert TOTPDevice.objects.filter(user=staff_user).exists()
-    client.post("/accounts/two-factor/turn-off/")
+    client.post("/accounts/two-factor/turn-off/", {"proof": current_code(device, 1)})
     assert not TOTPDevice.objects.filter(user=staff_user).exists()
     assert "auth.two_factor_turned_off" in actions()
 
@@ -292,7 +293,7 @@ def test_new_recovery_codes_replace_the_old_ones(client, staff_user):
     sign_in_with_password(client, staff_user)
     client.post("/accounts/two-factor/code/", {"code": current_code(device)})
     assert client.get("/accounts/two-factor/recovery-codes/").status_code == 200  # confirmation first
-    response = client.post("/accounts/two-factor/recovery-codes/", {"proof": current_code(device, 1)})
+    response = client.post("/accounts/two-factor/recovery-codes/", {"proof": current_code(device, 1)}, follow=True)
     assert len(response.context["codes"]) == 10
     assert not StaticToken.objects.filter(token__in=old).exists()
     assert "auth.two_factor_recovery_codes_replaced" in actions()
@@ -316,7 +317,7 @@ def test_new_recovery_codes_need_a_code_from_the_app_or_a_recovery_code(client, 
     assert actions().count("auth.two_factor_failed") == 2  # the wrong codes count towards the lockout
     assert "auth.two_factor_recovery_codes_replaced" not in actions()
 
-    response = client.post("/accounts/two-factor/recovery-codes/", {"proof": old[0]})
+    response = client.post("/accounts/two-factor/recovery-codes/", {"proof": old[0]}, follow=True)
     assert len(response.context["codes"]) == 10
     assert not StaticToken.objects.filter(token__in=old).exists()
 
@@ -339,7 +340,8 @@ def test_a_new_phone_needs_a_code_from_the_current_app_or_a_recovery_code(client
     assert wrong_new.context["form"].errors["code"] and not wrong_new.context["form"].errors.get("proof")
     assert StaticToken.objects.filter(token=codes[0]).exists()
 
-    done = client.post("/accounts/two-factor/set-up/", {"proof": codes[0], "code": current_code(new_device)})
+    done = client.post("/accounts/two-factor/set-up/", {"proof": codes[0], "code": current_code(new_device)},
+                       follow=True)
     assert done.status_code == 200 and len(done.context["codes"]) == 10
     assert list(TOTPDevice.objects.filter(user=dsl_user).values_list("pk", "confirmed")) == [(new_device.pk, True)]
     assert AuditEvent.objects.get(action="auth.two_factor_enrolled").detail == {"replaced": True}

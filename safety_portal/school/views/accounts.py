@@ -53,6 +53,13 @@ class SignIn(auth_views.LoginView):
             lockout.sign_in_succeeded(form.get_user())
         return response
 
+    def form_invalid(self, form):
+        # Failures are counted (by axes) while the form is checked. Before the last one, say so:
+        # for an address with no account too (counted alike), so this shows no account exists.
+        if form.data.get("username") and lockout.one_attempt_left(self.request):
+            form.add_error(None, lockout.last_attempt_warning())
+        return super().form_invalid(form)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["idle_signed_out"] = self.request.session.pop(signin.IDLE_SIGNED_OUT_KEY, False)
