@@ -27,10 +27,12 @@ run: demo
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # One test process per core, each with its own test database; `make test TEST_WORKERS=0` runs
-# them in this process (to debug with pdb). Files stay whole: a module's fixtures are built once.
+# them in this process (to debug with pdb). Tests are handed out one by one in pytest-django's order,
+# so in each process the tests that empty the database (transaction=True) run after all the rest,
+# which rely on the rows the migrations install (roles, starter policies).
 TEST_WORKERS ?= auto
 test: install
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist load $(PYTEST_ARGS)
 
 # Not part of `make test`: needs PostgreSQL and Redis, takes about a quarter of an hour and
 # writes bench/RESULTS.md (bench/README.md says what it measures).

@@ -24,7 +24,8 @@ EDITORS_POSITION, GOVERNORS_POSITION = 32, 52
 
 def _answers():
     purposes = list(ConsentPurpose.objects.filter(active=True))
-    return purposes, (effective_answers(Pupil.objects.on_roll(), purposes) if purposes else {})
+    # Counts only: who decided and when is not shown here.
+    return purposes, (effective_answers(Pupil.objects.on_roll(), purposes, details=False) if purposes else {})
 
 
 def _editors_panel(user):

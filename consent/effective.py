@@ -100,10 +100,13 @@ def guardian_label(title, first_name, last_name, relationship):
     return f"{name} ({relationship})" if relationship else name
 
 
-def effective_answers(pupils, purposes, *, today=None, every_guardian=None):
+def effective_answers(pupils, purposes, *, today=None, every_guardian=None, details=True):
     """{(pupil id, purpose id): Answer} for every pupil and purpose given.
 
     `pupils`: a queryset (used as a subquery) or a list of pupils or ids; `purposes`: purposes.
+    `details=False` is for counts: each answer has its state and how many said yes, not who decided
+    or when. It skips reading every latest decision's time and earlier yes, which for a whole
+    school is most of the cost (bench/RESULTS.md).
     """
     purposes = list(purposes)
     if every_guardian is None:
@@ -121,16 +124,24 @@ def effective_answers(pupils, purposes, *, today=None, every_guardian=None):
         responsible.setdefault(pupil_id, {})[guardian_id] = Decider(
             guardian_id, guardian_label(title, first, last, relationship))
     latest = {}
-    for row in (latest_decisions(pupil_ref, purposes, today)
-                .values_list("pupil_id", "purpose_id", "guardian_id", "answer", "decided_at", "had_said_yes")):
-        pupil_id, purpose_id, guardian_id, answer, decided_at, had_said_yes = row
+    decisions = latest_decisions(pupil_ref, purposes, today)
+    if details:
+        rows = decisions.values_list("pupil_id", "purpose_id", "guardian_id", "answer", "decided_at", "had_said_yes")
+    else:
+        # Without times every latest answer ties, so the rule's choice of decider is meaningless: dropped below.
+        rows = ((*row, None, False) for row in decisions.values_list("pupil_id", "purpose_id", "guardian_id", "answer"))
+    for pupil_id, purpose_id, guardian_id, answer, decided_at, had_said_yes in rows:
         latest.setdefault((pupil_id, purpose_id), {})[guardian_id] = (answer, decided_at, had_said_yes)
-    answers = {}
+    answers, bare = {}, {}
     for pupil_id in pupil_ids:
         guardians = responsible.get(pupil_id, {})
         for purpose in purposes:
-            answers[(pupil_id, purpose.pk)] = _answer(guardians, latest.get((pupil_id, purpose.pk), {}),
-                                                      every_guardian)
+            answer = _answer(guardians, latest.get((pupil_id, purpose.pk), {}), every_guardian)
+            if not details:
+                # Only the counts: the same few answers, shared rather than one object per child.
+                key = (answer.state, answer.answered_yes, answer.guardians)
+                answer = bare.get(key) or bare.setdefault(key, Answer(key[0], answered_yes=key[1], guardians=key[2]))
+            answers[(pupil_id, purpose.pk)] = answer
     return answers
 
 

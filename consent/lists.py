@@ -75,7 +75,8 @@ def do_not_photograph(pupils, purposes):
     purposes = list(purposes)
     if not purposes:
         return []
-    answers = effective_answers(pupils, purposes)
+    # States only: staff lists show the category (refused, awaiting), never who decided.
+    answers = effective_answers(pupils, purposes, details=False)
     rows = []
     for pupil in (pupils.order_by(*SCHOOL_ORDER)
                   .only("pk", "first_name", "preferred_name", "last_name", "year_group", "reg_class")):
@@ -144,7 +145,7 @@ def coverage(purposes):
     group), each year group and the whole school. Counts only: no names leave this function."""
     purposes = list(purposes)
     pupils = pupils_on_roll()
-    answers = effective_answers(pupils, purposes)
+    answers = effective_answers(pupils, purposes, details=False)  # tallies of states only
     lines, years = {}, {}
     totals = [Tally() for _purpose in purposes]
     count = 0

@@ -107,6 +107,11 @@ DATABASES = {
     "default": config.database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'portal.sqlite3'}")
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL's JIT compiles any query it guesses is costly; for the portal's sub-second queries
+    # compiling cost more than it saved (about 145 ms a request on the compliance and consent
+    # pages at secondary-school size: bench/README.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Take the write lock when a transaction starts, so concurrent requests wait their turn
     # instead of failing with "database is locked" (PostgreSQL needs nothing of the kind).

@@ -247,3 +247,14 @@ def test_time_zone_and_language_can_be_set_and_are_checked():
     with fails_naming("TIME_ZONE"):
         Config({"TIME_ZONE": "GMT+1 please"}).time_zone("TIME_ZONE", "Europe/London")
     assert Config({"LANGUAGE_CODE": "EN-GB"}).choice("LANGUAGE_CODE", "en-gb", ["en-gb"]) == "en-gb"
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_run_without_jit():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only (set DATABASE_URL=postgres://...)")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"  # bench/README.md: compiling cost more than it saved

@@ -19,7 +19,7 @@ import pytest
 from django.apps import apps
 from django.core import mail
 from django.core.cache import cache
-from django.db import IntegrityError, models, transaction
+from django.db import DatabaseError, models, transaction
 from django.db.models import Value
 from django.db.models.functions import Cast, Concat
 from django.test import Client
@@ -114,9 +114,20 @@ def _update(model, values):
     try:
         with transaction.atomic():
             model._base_manager.update(**values)
-    except IntegrityError:
+    except DatabaseError:  # a frozen table's trigger (IntegrityError on SQLite, RaiseException on PostgreSQL)
         return False
     return True
+
+
+def payload_fitting(max_length, reserve=0):
+    """As many whole payloads as the column holds (PostgreSQL refuses a longer value; SQLite does not)."""
+    if not max_length:
+        return PAYLOAD
+    fitting = ""
+    for payload in PAYLOADS:
+        if len(fitting) + len(payload) <= max_length - reserve:
+            fitting += payload
+    return fitting
 
 
 def poison_every_text_column():
@@ -135,7 +146,8 @@ def poison_every_text_column():
         for field in model._meta.concrete_fields:
             if not poisonable(field):
                 continue
-            value = Concat(Value(PAYLOAD), Cast("pk", models.CharField())) if field.unique else Value(PAYLOAD)
+            payload = payload_fitting(field.max_length, reserve=20 if field.unique else 0)
+            value = Concat(Value(payload), Cast("pk", models.CharField())) if field.unique else Value(payload)
             if _update(model, {field.name: value}):
                 poisoned.append(f"{model._meta.label}.{field.name}")
     return poisoned
