@@ -33,7 +33,8 @@ def client_ip(request):
 
 def account_for_address(address):
     """The account an email address typed at sign-in or reset belongs to, if any."""
-    if not address or not isinstance(address, str):
+    # PostgreSQL cannot hold NUL in text, so such a value is no address (and must not reach a query).
+    if not address or not isinstance(address, str) or "\x00" in address:
         return None
     return get_user_model().objects.by_email(address).first()
 
