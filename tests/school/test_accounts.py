@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from safety_portal.audit.models import AuditEvent
 from safety_portal.outbox.models import OutboxEmail
@@ -57,3 +58,9 @@ def test_no_link_for_a_deactivated_account_and_none_for_other_roles(admin_client
     client.force_login(dsl_user)
     assert client.post(f"/school/staff/{person.pk}/send-link/").status_code == 404
     assert client.get(f"/school/staff/{person.pk}/send-link/").status_code in (404, 405)
+
+
+def test_sign_in_errors_are_summarised_at_the_top_with_links_to_the_fields(client):
+    page = client.post(reverse("login"), {"username": "", "password": ""}).content.decode()
+    summary = page.split('data-testid="form-errors"', 1)[1].split("</div>", 1)[0]
+    assert 'href="#id_username"' in summary and 'href="#id_password"' in summary
