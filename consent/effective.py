@@ -8,12 +8,16 @@ school year, answers from before 1 September of this school year no longer count
 Two queries for any number of pupils: the guardians with parental responsibility, and each
 guardian's latest decision per purpose (with whether they had said yes before). Everything
 else is one pass in Python.
+
+Pages that need only the states (yes, no, awaiting) for a whole school, not who decided or when,
+use answer_states: the same rule in SQL, one query.
 """
 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -80,19 +84,60 @@ def counting_decisions(pupils, purposes, today=None):
         Q(purpose__renew_each_year=False) | Q(decided_at__gte=start))
 
 
-def latest_decisions(pupils, purposes, today=None):
-    """Each guardian's latest counting decision per child and purpose, with `had_said_yes`."""
-    counting = counting_decisions(pupils, purposes, today)
-    same = {"pupil": OuterRef("pupil"), "purpose": OuterRef("purpose"), "guardian": OuterRef("guardian")}
+SAME_CHOICE = {"pupil": OuterRef("pupil"), "purpose": OuterRef("purpose"), "guardian": OuterRef("guardian")}
+
+
+def _latest_only(decisions):
+    """Of `decisions` (counting ones), each guardian's latest per child and purpose."""
     # A later decision for the same child, purpose and guardian counts whenever this one does, so the
     # check needs only the (pupil, purpose, guardian, decided_at) index: PostgreSQL plans it well even
     # before its statistics catch up with a bulk load.
-    later = ConsentDecision.objects.filter(**same).filter(
+    later = ConsentDecision.objects.filter(**SAME_CHOICE).filter(
         Q(decided_at__gt=OuterRef("decided_at")) | Q(decided_at=OuterRef("decided_at"), pk__gt=OuterRef("pk")))
+    return decisions.exclude(Exists(later))
+
+
+def latest_decisions(pupils, purposes, today=None):
+    """Each guardian's latest counting decision per child and purpose, with `had_said_yes`."""
     start = school_year_start(today or timezone.localdate())
-    earlier_yes = ConsentDecision.objects.filter(**same, answer=True, decided_at__lt=OuterRef("decided_at")).filter(
+    earlier_yes = ConsentDecision.objects.filter(
+        **SAME_CHOICE, answer=True, decided_at__lt=OuterRef("decided_at")).filter(
         Q(purpose__renew_each_year=False) | Q(decided_at__gte=start))
-    return counting.exclude(Exists(later)).annotate(had_said_yes=Exists(earlier_yes))
+    return _latest_only(counting_decisions(pupils, purposes, today)).annotate(had_said_yes=Exists(earlier_yes))
+
+
+def answer_states(pupils, purposes, *, today=None, every_guardian=None):
+    """{(pupil id, purpose id): YES or NO} for the `pupils` (a queryset) and `purposes`; any pair
+    not in it is AWAITING.
+
+    The rule of _answer, worked out by the database in one query: each guardian's latest counting
+    decision is picked by a window function (one sort of the decisions, rather than a "later
+    decision?" probe for each of them), then the responsible guardians' answers are counted per
+    child and purpose. For pages that show states only: tests/consent/test_effective_counts_only.py
+    checks it gives the state effective_answers gives.
+    """
+    purposes = list(purposes)
+    if every_guardian is None:
+        every_guardian = ConsentSettings.load().every_guardian_must_agree
+    newest_first = Window(RowNumber(), partition_by=[F("pupil"), F("purpose"), F("guardian")],
+                          order_by=[F("decided_at").desc(), F("pk").desc()])
+    latest = counting_decisions(pupils, purposes, today).annotate(newest=newest_first).filter(newest=1)
+    responsible = PupilGuardian.objects.filter(parental_responsibility=True)
+    counted = (ConsentDecision.objects.filter(pk__in=latest.values("pk"))
+               # Anyone else's decisions are ignored.
+               .filter(Exists(responsible.filter(pupil=OuterRef("pupil"), guardian=OuterRef("guardian"))))
+               .order_by().values("pupil", "purpose")
+               .annotate(noes=Count("pk", filter=Q(answer=False)), yeses=Count("pk", filter=Q(answer=True))))
+    said_yes = Q(yeses__gt=0)
+    if every_guardian:
+        guardians = (responsible.filter(pupil=OuterRef("pupil")).order_by().values("pupil")
+                     .annotate(count=Count("pk")).values("count"))
+        counted = counted.annotate(guardians=Subquery(guardians, output_field=IntegerField()))
+        said_yes &= Q(yeses=F("guardians"))
+    # A no from any of them outweighs every yes; pairs left awaiting are not returned.
+    state = Case(When(noes__gt=0, then=Value(NO)), When(said_yes, then=Value(YES)), default=Value(AWAITING))
+    rows = counted.annotate(state=state).values_list("pupil", "purpose", "state")
+    return {(pupil_id, purpose_id): state for pupil_id, purpose_id, state in rows if state != AWAITING}
 
 
 def guardian_label(title, first_name, last_name, relationship):
@@ -100,13 +145,11 @@ def guardian_label(title, first_name, last_name, relationship):
     return f"{name} ({relationship})" if relationship else name
 
 
-def effective_answers(pupils, purposes, *, today=None, every_guardian=None, details=True):
-    """{(pupil id, purpose id): Answer} for every pupil and purpose given.
+def effective_answers(pupils, purposes, *, today=None, every_guardian=None):
+    """{(pupil id, purpose id): Answer} for every pupil and purpose given, with who decided and when.
 
     `pupils`: a queryset (used as a subquery) or a list of pupils or ids; `purposes`: purposes.
-    `details=False` is for counts: each answer has its state and how many said yes, not who decided
-    or when. It skips reading every latest decision's time and earlier yes, which for a whole
-    school is most of the cost (bench/RESULTS.md).
+    For states only (counts, staff lists) answer_states is far cheaper for a whole school.
     """
     purposes = list(purposes)
     if every_guardian is None:
@@ -124,24 +167,15 @@ def effective_answers(pupils, purposes, *, today=None, every_guardian=None, deta
         responsible.setdefault(pupil_id, {})[guardian_id] = Decider(
             guardian_id, guardian_label(title, first, last, relationship))
     latest = {}
-    decisions = latest_decisions(pupil_ref, purposes, today)
-    if details:
-        rows = decisions.values_list("pupil_id", "purpose_id", "guardian_id", "answer", "decided_at", "had_said_yes")
-    else:
-        # Without times every latest answer ties, so the rule's choice of decider is meaningless: dropped below.
-        rows = ((*row, None, False) for row in decisions.values_list("pupil_id", "purpose_id", "guardian_id", "answer"))
+    rows = latest_decisions(pupil_ref, purposes, today).values_list(
+        "pupil_id", "purpose_id", "guardian_id", "answer", "decided_at", "had_said_yes")
     for pupil_id, purpose_id, guardian_id, answer, decided_at, had_said_yes in rows:
         latest.setdefault((pupil_id, purpose_id), {})[guardian_id] = (answer, decided_at, had_said_yes)
-    answers, bare = {}, {}
+    answers = {}
     for pupil_id in pupil_ids:
         guardians = responsible.get(pupil_id, {})
         for purpose in purposes:
-            answer = _answer(guardians, latest.get((pupil_id, purpose.pk), {}), every_guardian)
-            if not details:
-                # Only the counts: the same few answers, shared rather than one object per child.
-                key = (answer.state, answer.answered_yes, answer.guardians)
-                answer = bare.get(key) or bare.setdefault(key, Answer(key[0], answered_yes=key[1], guardians=key[2]))
-            answers[(pupil_id, purpose.pk)] = answer
+            answers[(pupil_id, purpose.pk)] = _answer(guardians, latest.get((pupil_id, purpose.pk), {}), every_guardian)
     return answers
 
 

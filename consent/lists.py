@@ -1,21 +1,24 @@
 """The queries behind the staff pages: the "do not photograph" list (screen and PDF), coverage
 figures, and one pupil's answers.
 
-Every answer comes from consent.effective in one pass over a queryset of pupils, so a page costs
-the same few queries for one class or the whole school. Nothing here re-states the rule.
+Every answer comes from consent.effective (answer_states where only the state is shown), over a
+queryset of pupils, so a page costs the same few queries for one class or the whole school.
+Nothing here re-states the rule.
 """
 
 from dataclasses import dataclass, field
 
 from django.db.models import Min
 
-from consent.effective import AWAITING, NO, YES, Answer, effective_answers, latest_decisions
+from consent.effective import AWAITING, NO, YES, Answer, answer_states, effective_answers, latest_decisions
 from consent.models import ConsentPurpose
 from safety_portal.school.models import Pupil, PupilGuardian, YearGroup
 
 SCHOOL_ORDER = ("year_group", "reg_class", "last_name", "first_name", "pk")
-# A pupil who joined between two queries of the same page has no answer yet: list them.
+# A pupil who joined between two queries of the same report has no answer yet: list them.
 UNKNOWN = Answer(AWAITING)
+# Lists and counts show only the state: one shared answer for each.
+BY_STATE = {state: Answer(state) for state in (YES, NO, AWAITING)}
 
 
 def active_purposes():
@@ -71,17 +74,17 @@ class ListRow:
 
 def do_not_photograph(pupils, purposes):
     """Rows for the `pupils` (a queryset) whose effective answer is not yes for at least one of
-    `purposes`, by class then surname. Four queries, whatever the number of pupils."""
+    `purposes`, by class then surname. Three queries, whatever the number of pupils."""
     purposes = list(purposes)
     if not purposes:
         return []
     # States only: staff lists show the category (refused, awaiting), never who decided.
-    answers = effective_answers(pupils, purposes, details=False)
+    states = answer_states(pupils, purposes)
     rows = []
     for pupil in (pupils.order_by(*SCHOOL_ORDER)
                   .only("pk", "first_name", "preferred_name", "last_name", "year_group", "reg_class")):
-        reasons = [Reason(purpose, answer) for purpose in purposes
-                   if not (answer := answers.get((pupil.pk, purpose.pk), UNKNOWN)).is_yes]
+        reasons = [Reason(purpose, BY_STATE[state]) for purpose in purposes
+                   if (state := states.get((pupil.pk, purpose.pk), AWAITING)) != YES]
         if reasons:
             rows.append(ListRow(pupil, reasons, len(purposes)))
     return rows
@@ -145,7 +148,7 @@ def coverage(purposes):
     group), each year group and the whole school. Counts only: no names leave this function."""
     purposes = list(purposes)
     pupils = pupils_on_roll()
-    answers = effective_answers(pupils, purposes, details=False)  # tallies of states only
+    states = answer_states(pupils, purposes)  # tallies of states only
     lines, years = {}, {}
     totals = [Tally() for _purpose in purposes]
     count = 0
@@ -162,7 +165,7 @@ def coverage(purposes):
         year.pupils += 1
         line.pupils += 1
         for index, purpose in enumerate(purposes):
-            state = answers.get((pupil_id, purpose.pk), UNKNOWN).state
+            state = states.get((pupil_id, purpose.pk), AWAITING)
             line.tallies[index].add(state)
             year.totals[index].add(state)
             totals[index].add(state)

@@ -7,11 +7,12 @@ incidents.access.incidents_for_user.
 import re
 
 from django import forms
+from django.contrib.auth.models import Group
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from incidents.models import Area, IncidentPupil, IncidentType, Severity, Status
+from incidents.models import Area, Incident, IncidentPupil, IncidentType, Severity, Status
 from safety_portal.forms import DateRangeForm
 from safety_portal.school import roles
 from safety_portal.school.models import Pupil, User, YearGroup
@@ -85,9 +86,12 @@ class IncidentFilterForm(DateRangeForm):
         seen = dict.fromkeys(name for name, _year in classes)  # school order, each class once
         self.fields["reg_class"].choices = [("", _("All classes")), *((name, name) for name in seen)]
         # Owners are the people who work cases, plus anyone who still owns one (a DSL who has left).
-        owners = (User.objects.filter(Q(groups__name__in=[roles.DSL, roles.HEADTEACHER])
-                                      | Q(owned_incidents__isnull=False))
-                  .distinct().order_by("last_name", "first_name", "email"))
+        # Neither a join with DISTINCT over every incident nor an EXISTS per person (PostgreSQL scans
+        # the incidents for each one who owns none): the owners' ids, read once.
+        works_cases = Group.objects.filter(user=OuterRef("pk"), name__in=[roles.DSL, roles.HEADTEACHER])
+        owner_ids = Incident.objects.filter(owner__isnull=False).values("owner")
+        owners = (User.objects.filter(Q(Exists(works_cases)) | Q(pk__in=owner_ids))
+                  .order_by("last_name", "first_name", "email"))
         self.fields["owner"].choices = [("", _("Anyone")), *((user.pk, str(user)) for user in owners)]
 
     @property
@@ -161,7 +165,14 @@ def incident_rows(incidents):
                       urgent_rank=URGENT_RANK, severity_rank=SEVERITY_RANK))
 
 
+# What a row of the list shows (templates/incidents/list.html): sorting every visible incident
+# for the page's 50 is quicker with these narrow rows than with whole descriptions.
+LIST_FIELDS = ("reference", "status", "area", "incident_type", "severity", "immediate_risk", "acknowledged_at",
+               "reported_at", "occurred_at", "owner__first_name", "owner__last_name",
+               "owner__email")
+
+
 def incidents_listed(form, incidents):
-    """The visible incidents, filtered and sorted as the form asks."""
-    return form.order(incident_rows(form.filter(incidents)))
+    """The visible incidents, filtered and sorted as the form asks, with what the list shows."""
+    return form.order(incident_rows(form.filter(incidents))).only(*LIST_FIELDS)
 
