@@ -6,6 +6,7 @@ queryset of pupils, so a page costs the same few queries for one class or the wh
 Nothing here re-states the rule.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Min
@@ -72,22 +73,51 @@ class ListRow:
         return self.pupil.reg_class or YearGroup(self.pupil.year_group).label
 
 
+LIST_FIELDS = ("first_name", "preferred_name", "last_name", "year_group", "reg_class")
+
+
+class DoNotPhotographRows(Sequence):
+    """The rows of the list, in school order, made only for the pupils a page shows: the pupils'
+    few columns are read as plain values (one query, as before) and a Pupil and its reasons are
+    built for a row only when it is asked for. A whole school has 1,500 pupils and a page 50."""
+
+    def __init__(self, pupils, purposes, states):
+        self.purposes, self.states = purposes, states
+        self.db = pupils.db
+        # In the model's own field order, as Pupil.from_db expects them.
+        self.fields = [field.attname for field in Pupil._meta.concrete_fields
+                       if field.primary_key or field.attname in LIST_FIELDS]
+        pk = self.fields.index(Pupil._meta.pk.attname)
+        self.values = [values for values in pupils.order_by(*SCHOOL_ORDER).values_list(*self.fields)
+                       if any(states.get((values[pk], purpose.pk), AWAITING) != YES for purpose in purposes)]
+
+    def __len__(self):
+        return len(self.values)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._row(values) for values in self.values[index]]
+        return self._row(self.values[index])
+
+    def __iter__(self):
+        return (self._row(values) for values in self.values)
+
+    def _row(self, values):
+        pupil = Pupil.from_db(self.db, self.fields, values)
+        reasons = [Reason(purpose, BY_STATE[state]) for purpose in self.purposes
+                   if (state := self.states.get((pupil.pk, purpose.pk), AWAITING)) != YES]
+        return ListRow(pupil, reasons, len(self.purposes))
+
+
 def do_not_photograph(pupils, purposes):
     """Rows for the `pupils` (a queryset) whose effective answer is not yes for at least one of
-    `purposes`, by class then surname. Three queries, whatever the number of pupils."""
+    `purposes`, by class then surname: a sequence whose rows are made as they are read, so a page
+    of the whole school costs its own rows only. Three queries, whatever the number of pupils."""
     purposes = list(purposes)
     if not purposes:
         return []
     # States only: staff lists show the category (refused, awaiting), never who decided.
-    states = answer_states(pupils, purposes)
-    rows = []
-    for pupil in (pupils.order_by(*SCHOOL_ORDER)
-                  .only("pk", "first_name", "preferred_name", "last_name", "year_group", "reg_class")):
-        reasons = [Reason(purpose, BY_STATE[state]) for purpose in purposes
-                   if (state := states.get((pupil.pk, purpose.pk), AWAITING)) != YES]
-        if reasons:
-            rows.append(ListRow(pupil, reasons, len(purposes)))
-    return rows
+    return DoNotPhotographRows(pupils, purposes, answer_states(pupils, purposes))
 
 
 @dataclass

@@ -10,9 +10,10 @@ import random
 import pytest
 from django.utils import timezone
 
+from consent import lists
 from consent.effective import AWAITING, answer_states, effective_answers, school_year_start
 from consent.models import ConsentDecision
-from safety_portal.school.models import Pupil
+from safety_portal.school.models import Pupil, YearGroup
 from tests.consent.factories import decide, every_guardian_must_agree, purpose
 from tests.factories import GuardianFactory, PupilFactory, PupilGuardianFactory
 
@@ -111,3 +112,45 @@ def test_sql_states_are_one_query_for_any_number_of_pupils(django_assert_num_que
         _family(pair, website)
     with django_assert_num_queries(1):
         answer_states(Pupil.objects.all(), [website, yearly], every_guardian=every_guardian)
+
+
+@pytest.mark.parametrize("every_guardian", [False, True])
+def test_the_do_not_photograph_rows_are_those_of_the_full_rule_made_as_read(django_assert_num_queries,
+                                                                              every_guardian):
+    """The list builds a row only when it is read (a page of the whole school): the same pupils,
+    order, names and reasons as the full rule gives for every pupil, whole or in slices, and reading
+    a row's names and class costs no query."""
+    website, yearly = purpose(), purpose("Yearbook", renew_each_year=True)
+    rng = random.Random(7)
+    for pair in itertools.product(HISTORIES, repeat=2):
+        for chosen in (website, yearly):
+            pupil = _family(pair, chosen, last_year_only=chosen is yearly)
+            if chosen is website:  # a yes to the yearbook too, so some pupils are off the list
+                for link in pupil.guardian_links.filter(parental_responsibility=True):
+                    decide(pupil, link.guardian, yearly, True, when=NOW - datetime.timedelta(days=1))
+            Pupil.objects.filter(pk=pupil.pk).update(
+                year_group=rng.choice([7, 8]), reg_class=rng.choice(["7A", "8B", ""]),
+                last_name=rng.choice(["Ames", "Bell"]), preferred_name=rng.choice(["", "Sam"]))
+    every_guardian_must_agree(every_guardian)
+    purposes = [website, yearly]
+    answers = effective_answers(Pupil.objects.all(), purposes, every_guardian=every_guardian)
+    expected = []
+    for pupil in Pupil.objects.order_by(*lists.SCHOOL_ORDER):
+        reasons = [(chosen.pk, answers[(pupil.pk, chosen.pk)].state) for chosen in purposes
+                   if answers[(pupil.pk, chosen.pk)].state != "yes"]
+        if reasons:
+            expected.append((pupil.pk, pupil.preferred_name or pupil.first_name, pupil.last_name,
+                             pupil.reg_class or YearGroup(pupil.year_group).label, reasons))
+
+    def seen(rows):
+        return [(row.pupil.pk, row.first_name, row.pupil.last_name, row.class_label,
+                 [(reason.purpose.pk, reason.answer.state) for reason in row.reasons]) for row in rows]
+
+    rows = lists.do_not_photograph(Pupil.objects.all(), purposes)
+    assert 0 < len(rows) < Pupil.objects.count()
+    with django_assert_num_queries(0):
+        assert seen(rows) == expected
+        assert seen(rows[5:17]) == expected[5:17]
+        assert seen(rows[len(rows) - 3:len(rows) + 50]) == expected[-3:]
+        assert seen([rows[4]]) == [expected[4]]
+        assert [row.checked for row in rows[:3]] == [2, 2, 2]
