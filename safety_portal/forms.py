@@ -37,3 +37,12 @@ class IdsChoiceField(forms.ModelMultipleChoiceField):
                 raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
                                             params={"pk": text[:20]})
         return super()._check_values(value)
+
+
+def submitted_data(request):
+    """The form data of a POST, or None for a GET: the form is unbound only when nothing was sent.
+
+    `request.POST or None` would also treat an empty POST as unbound, showing the form again
+    with no error said.
+    """
+    return request.POST if request.method == "POST" else None

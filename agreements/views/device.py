@@ -22,6 +22,7 @@ from agreements.access import can_run_office
 from agreements.forms_device import EndWithAccountForm, EndWithPasswordForm, PupilSignForm, VisitorSignForm
 from agreements.models import Agreement, Audience, DeviceSession, Visitor, pupil_audience
 from agreements.services import child_first_name
+from safety_portal.forms import submitted_data
 from safety_portal.ratelimit import rate_limited
 
 # The visit whose thank-you page is due; popped when shown, so it is shown once.
@@ -112,7 +113,7 @@ def pupil_sign(request, device_session, pupil_pk):
         messages.info(request, _("You have already signed, %(name)s.") % {"name": name})
         return redirect("device:pupil_names")
 
-    form = PupilSignForm(request.POST if request.method == "POST" else None)
+    form = PupilSignForm(submitted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.signature_record_for_pupil(
@@ -154,7 +155,7 @@ def _ended(request, device_session, user):
 @device_page(DeviceSession.Kind.CLASS)
 def session_end(request, device_session):
     teacher = device_session.started_by
-    form = EndWithPasswordForm(request.POST if request.method == "POST" else None)
+    form = EndWithPasswordForm(submitted_data(request))
     status = 200
     if request.method == "POST" and form.is_valid():
         if _end_attempt_refused(device_session):
@@ -188,7 +189,7 @@ def kiosk_sign(request, device_session):
     if request.method == "POST" and not _kiosk_form_claimed(request):
         # A second tap on Sign in, or a form sent again: the first one is recorded, nothing more is.
         return redirect("device:kiosk_done")
-    form = VisitorSignForm(request.POST if request.method == "POST" else None)
+    form = VisitorSignForm(submitted_data(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -228,7 +229,7 @@ def kiosk_done(request, device_session):
 
 @device_page(DeviceSession.Kind.KIOSK)
 def kiosk_end(request, device_session):
-    form = EndWithAccountForm(request.POST if request.method == "POST" else None)
+    form = EndWithAccountForm(submitted_data(request))
     status = 200
     if request.method == "POST" and form.is_valid():
         if _end_attempt_refused(device_session):

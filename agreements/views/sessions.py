@@ -22,6 +22,7 @@ from agreements.middleware import device_session_enter
 from agreements.models import Audience, DeviceSession, Signature, Visitor
 from safety_portal.audit.services import audit_record
 from safety_portal.csv_export import csv_download, csv_when
+from safety_portal.forms import submitted_data
 from safety_portal.school.access import role_required
 
 RECENT_SESSIONS = 10
@@ -45,7 +46,7 @@ def _with_signature_counts(sessions):
 
 @role_required(*SESSION_STARTERS)
 def class_sessions(request):
-    form = ClassSessionStartForm(request.POST if request.method == "POST" else None)
+    form = ClassSessionStartForm(submitted_data(request))
     if request.method == "POST" and form.is_valid():
         device_session = services.device_session_start(
             kind=DeviceSession.Kind.CLASS, user=request.user, request=request, **form.session_group())

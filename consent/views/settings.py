@@ -17,6 +17,7 @@ from consent.access import SETTINGS_EDITORS
 from consent.forms_settings import PurposeForm, RuleForm
 from consent.models import ConsentPurpose, ConsentSettings, LeaverImageReview
 from consent.services import consent_settings_update, leaver_review_done, purpose_save
+from safety_portal.forms import submitted_data
 from safety_portal.school.access import role_required
 
 LEAVERS_PER_PAGE = 50
@@ -46,7 +47,7 @@ def purpose_list(request):
 
 
 def _purpose_form_page(request, purpose):
-    form = PurposeForm(request.POST if request.method == "POST" else None, instance=purpose)
+    form = PurposeForm(submitted_data(request), instance=purpose)
     if request.method == "POST":
         if form.is_valid():
             try:

@@ -19,6 +19,7 @@ from consent.pdf import dnp_filename, dnp_pdf
 from consent.services import consent_record_by_office
 from safety_portal.audit.services import audit_record
 from safety_portal.csv_export import csv_download
+from safety_portal.forms import submitted_data
 from safety_portal.school.access import can_open_pupil
 from safety_portal.school.models import SchoolProfile
 
@@ -78,7 +79,7 @@ def do_not_photograph_pdf(request):
 def pupil_consent(request, pk):
     pupil = pupil_consent_for_user(request.user, pk)
     purposes = lists.active_purposes()
-    data = request.POST if request.method == "POST" else None
+    data = submitted_data(request)
     form = OfficeDecisionForm(data, pupil=pupil, purposes=purposes)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data

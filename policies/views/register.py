@@ -20,6 +20,7 @@ from policies.dates import milestone_label
 from policies.forms import BringForwardForm, PolicyForm, RegisterFilterForm, VersionForm
 from policies.models import Policy, ReviewReminder, ReviewState
 from safety_portal.audit.services import audit_record
+from safety_portal.forms import submitted_data
 from safety_portal.school.forms import short_date
 
 PAGE_SIZE = 50
@@ -94,7 +95,7 @@ def _policy_form_page(request, policy):
     """Add (policy.pk is None) or change a policy's details."""
     creating = policy.pk is None
     saved_title = policy.title  # the form writes what was typed onto the instance while it checks it
-    form = PolicyForm(request.POST if request.method == "POST" else None, instance=policy)
+    form = PolicyForm(submitted_data(request), instance=policy)
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -193,7 +194,7 @@ def _version_message(version):
 @login_required
 def bring_forward(request, pk):
     policy = access.policy_for_editor(request.user, pk)
-    form = BringForwardForm(request.POST if request.method == "POST" else None, policy=policy)
+    form = BringForwardForm(submitted_data(request), policy=policy)
     if request.method == "POST":
         if form.is_valid():
             try:

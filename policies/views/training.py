@@ -30,6 +30,7 @@ from policies.forms_training import PeopleFilterForm, SessionFilterForm, Trainin
 from policies.models import TrainingSession
 from safety_portal.audit.services import audit_record
 from safety_portal.csv_export import csv_download
+from safety_portal.forms import submitted_data
 from safety_portal.school import roles
 from safety_portal.school.models import User
 
@@ -65,7 +66,7 @@ def sessions(request):
 
 
 def _session_form_page(request, session=None):
-    form = TrainingSessionForm(request.POST if request.method == "POST" else None, session=session)
+    form = TrainingSessionForm(submitted_data(request), session=session)
     if form.is_bound:
         if form.is_valid():
             if session is None:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from safety_portal.audit.services import audit_record
+from safety_portal.forms import submitted_data
 from safety_portal.privacy import retention, services
 from safety_portal.privacy.access import SUBJECT_ACCESS_RECORD, data_protection_required
 from safety_portal.privacy.forms import DisposalForm, PupilSearchForm, RetentionSettingsForm
@@ -55,7 +56,7 @@ def retention_report(request):
 @data_protection_required
 def retention_periods(request):
     current = RetentionSettings.load()
-    form = RetentionSettingsForm(request.POST or None, instance=current)
+    form = RetentionSettingsForm(submitted_data(request), instance=current)
     if request.method == "POST" and form.is_valid():
         services.retention_settings_save(form=form, user=request.user, request=request)
         messages.success(request, _("The retention periods have been saved."))
@@ -85,7 +86,7 @@ def dispose_confirm(request):
         return redirect(_report_url(data))
     periods = RetentionSettings.load().periods()
     records = services.due_records(chosen, user=request.user, periods=periods)
-    form = DisposalForm(request.POST if request.method == "POST" else None)
+    form = DisposalForm(submitted_data(request))
     if not records:
         messages.error(request, _("None of the records you ticked is past its retention period any more."))
         return redirect(_report_url(data))

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safety_portal.audit.services import audit_record
+from safety_portal.forms import submitted_data
 from safety_portal.next_url import next_url
 from safety_portal.school import roles
 from safety_portal.school.access import role_required, staff_account_for_user
@@ -63,7 +64,7 @@ def verify(request):
     user = request.user
     if not lockout.second_factor_allowed(request, user):
         return _locked_out(request, user)
-    form = CodeForm(request.POST or None)
+    form = CodeForm(submitted_data(request))
     if request.method == "POST" and form.is_valid():
         method = services.second_factor_check(user, form.cleaned_data["code"])
         if method:
@@ -104,7 +105,7 @@ def enrol(request):
         # Someone with only the password must not add an app of their own.
         return redirect(f"{reverse('signin:verify')}?{request.GET.urlencode()}")
     replacing = services.has_two_factor(user)
-    form = SetupCodeForm(request.POST if request.method == "POST" else None, replacing=replacing)
+    form = SetupCodeForm(submitted_data(request), replacing=replacing)
     if request.method == "POST" and form.is_valid():
         try:
             codes = services.two_factor_enrol(user=user, session=request.session, code=form.cleaned_data["code"],
@@ -175,7 +176,7 @@ def recovery_codes_new(request):
         return _recovery_codes_shown(request)
     if not services.has_two_factor(user):
         return redirect("signin:two_factor")
-    form = ProofForm(request.POST if request.method == "POST" else None)
+    form = ProofForm(submitted_data(request))
     if request.method == "POST" and form.is_valid():
         if services.second_factor_check(user, form.cleaned_data["proof"]):
             return _show_recovery_codes(request, services.recovery_codes_replace(user, request=request))
@@ -196,7 +197,7 @@ def turn_off(request):
                        if services.two_factor_required(user) else _("Two-factor sign-in is already off."))
         return redirect("signin:two_factor")
     # Fresh proof, as for a new phone: an unattended signed-in screen is not enough to turn it off.
-    form = ProofForm(request.POST if request.method == "POST" else None)
+    form = ProofForm(submitted_data(request))
     if request.method == "POST" and form.is_valid():
         if services.second_factor_check(user, form.cleaned_data["proof"]):
             services.two_factor_turn_off(user=user, request=request)

@@ -258,3 +258,9 @@ def test_a_period_out_of_range_is_refused_in_plain_english(dsl_client, posted, f
     assert response.status_code == 200
     assert response.context["form"].errors == {field: [message]}
     assert "Ensure this value" not in response.content.decode()
+
+
+def test_an_empty_post_of_the_periods_is_refused_with_errors_not_shown_as_a_fresh_form(head_client):
+    response = head_client.post(PERIODS, {})
+    assert response.status_code == 200
+    assert response.context["form"].is_bound and response.context["form"].errors

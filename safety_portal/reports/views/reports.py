@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from safety_portal.audit.services import audit_record
+from safety_portal.forms import submitted_data
 from safety_portal.reports import access, services
 from safety_portal.reports.forms import FinaliseForm, ReportRequestForm
 from safety_portal.reports.models import Report, State
@@ -49,7 +50,7 @@ def report_list(request):
 def report_new(request):
     if not access.can_make_reports(request.user):
         raise Http404
-    form = ReportRequestForm(request.POST if request.method == "POST" else None,
+    form = ReportRequestForm(submitted_data(request),
                              initial={"term": request.GET.get("term", "")})
     if form.is_bound and form.is_valid():
         data = form.cleaned_data

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from safety_portal.forms import submitted_data
 from safety_portal.school import roles
 from safety_portal.school.access import role_required, staff_account_for_user
 from safety_portal.school.forms import StaffFilterForm, StaffUserForm
@@ -52,7 +53,7 @@ def staff_send_link(request, pk):
 
 @role_required(*roles.STAFF_ACCOUNTS)
 def staff_create(request):
-    form = StaffUserForm(request.POST if request.method == "POST" else None, actor=request.user)
+    form = StaffUserForm(submitted_data(request), actor=request.user)
     if request.method == "POST":
         if form.is_valid():
             user = staff_user_create(form=form, actor=request.user, request=request)
@@ -72,7 +73,7 @@ def staff_edit(request, pk):
     person = staff_account_for_user(request.user, pk)
     # The form writes typed values onto `person` while validating; the page title keeps the saved ones.
     saved_name, was_active = person.get_full_name() or person.email, person.is_active
-    form = StaffUserForm(request.POST if request.method == "POST" else None, instance=person, actor=request.user)
+    form = StaffUserForm(submitted_data(request), instance=person, actor=request.user)
     if request.method == "POST":
         if form.is_valid():
             try:

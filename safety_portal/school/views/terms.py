@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from safety_portal.forms import submitted_data
 from safety_portal.school import roles
 from safety_portal.school.access import role_required, term_for_user
 from safety_portal.school.forms import TermForm, TermYearForm, next_year_without_terms
@@ -36,7 +37,7 @@ def term_list(request):
 
 @role_required(roles.ADMINISTRATOR)
 def year_create(request):
-    form = TermYearForm(request.POST if request.method == "POST" else None,
+    form = TermYearForm(submitted_data(request),
                         initial={"academic_year": next_year_without_terms()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -56,7 +57,7 @@ def year_create(request):
 @login_required  # outsiders get 404 from the access helper, so an id cannot be probed
 def term_edit(request, pk):
     term = term_for_user(request.user, pk)
-    form = TermForm(request.POST if request.method == "POST" else None, instance=term)
+    form = TermForm(submitted_data(request), instance=term)
     if request.method == "POST":
         if form.is_valid():
             term_update(form=form, actor=request.user, request=request)
